@@ -1,0 +1,16 @@
+#include "commands/commands.hpp"
+
+namespace calsync {
+
+const std::vector<Command>& commands() {
+    static const std::vector<Command> table = {
+        {"init", "create or migrate the database and create the key file", setup_init},
+        {"authorize", "connect a Google or Microsoft account to an organization", setup_authorize},
+        {"integrations", "list connected accounts, or show one", setup_integrations},
+        {"disconnect", "revoke an integration's access and mark it disconnected", setup_disconnect},
+        {"status", "one screen: integrations and what needs attention", setup_status},
+    };
+    return table;
+}
+
+}  // namespace calsync

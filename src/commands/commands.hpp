@@ -1,0 +1,15 @@
+// One setup function per subcommand; each lives in its own file.
+#pragma once
+
+#include "cli/command.hpp"
+#include "errors.hpp"
+
+namespace calsync {
+
+Runner setup_init(CLI::App& sub);
+Runner setup_authorize(CLI::App& sub);
+Runner setup_integrations(CLI::App& sub);
+Runner setup_disconnect(CLI::App& sub);
+Runner setup_status(CLI::App& sub);
+
+}  // namespace calsync

@@ -1,0 +1,61 @@
+// calsync disconnect ID [--purge]: revoke the grant at the provider, wipe the
+// stored tokens and mark the integration disconnected. If the provider cannot
+// be reached, nothing changes (exit 75), so the token is never left live but forgotten.
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "commands/commands.hpp"
+#include "oauth/oauth_client.hpp"
+#include "store/integrations.hpp"
+
+namespace calsync {
+namespace {
+
+struct DisconnectOptions {
+    int64_t id = 0;
+    bool purge = false;
+};
+
+int run_disconnect(const DisconnectOptions& o, Context& ctx) {
+    IntegrationStore store(ctx.db());
+    Integration i = store.require(o.id);
+    bool revoked = false;
+    if (i.status != "disconnected") {
+        StoredTokens tokens = store.tokens(ctx.key(), i.id);
+        // Google revokes the whole grant from either token; Microsoft has no
+        // revocation endpoint for delegated tokens, so the tokens are only wiped.
+        const Secret& token = tokens.refresh_token.empty() ? tokens.access_token : tokens.refresh_token;
+        if (!token.empty()) revoked = OAuthClient(i.provider, ctx.config(), ctx.http()).revoke(token);
+        if (i.provider == Provider::microsoft)
+            spdlog::info("microsoft has no token revocation endpoint; tokens wiped locally. The user can remove the "
+                         "app at https://myapps.microsoft.com");
+        store.mark_disconnected(i.id, ctx.clock().now());
+    }
+    if (o.purge) {
+        auto tx = ctx.db().write_transaction();
+        SQLite::Statement del(ctx.db().sql(), "DELETE FROM calendars WHERE integration_id = ?");
+        del.bind(1, i.id);
+        del.exec();
+        tx.commit();
+    }
+    if (ctx.json()) {
+        nlohmann::json j = {{"id", i.id}, {"status", "disconnected"}, {"revoked_at_provider", revoked}, {"purged", o.purge}};
+        ctx.out() << j.dump() << "\n";
+    } else {
+        ctx.out() << "Disconnected integration " << i.id << " (" << i.account_email << ")"
+                  << (revoked ? ", access revoked at " + std::string(to_string(i.provider)) : "")
+                  << (o.purge ? ", stored calendar data deleted" : "") << "\n";
+    }
+    return kExitOk;
+}
+
+}  // namespace
+
+Runner setup_disconnect(CLI::App& sub) {
+    auto o = std::make_shared<DisconnectOptions>();
+    sub.add_option("id", o->id, "integration id")->required();
+    sub.add_flag("--purge", o->purge, "also delete the integration's synced calendar data");
+    return [o](Context& ctx) { return run_disconnect(*o, ctx); };
+}
+
+}  // namespace calsync
