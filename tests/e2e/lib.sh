@@ -50,3 +50,75 @@ ctl_get() { curl -sS --fail-with-body "$EMU/_control$1"; }
 assert_eq() { [ "$1" == "$2" ] || fail "${3:-values differ}: expected [$2], got [$1]"; }
 assert_contains() { grep -qF -- "$2" <<<"$1" || fail "${3:-missing text}: [$2] not in [$1]"; }
 assert_not_contains() { ! grep -qF -- "$2" <<<"$1" || fail "${3:-unexpected text}: [$2] found"; }
+
+# Writes a config pointing every provider URL at the emulator, exports
+# CALSYNC_CONFIG and runs `calsync init`.
+setup_calsync() {
+    cat >"$T/calsync.conf" <<CONF
+# test configuration: every endpoint is the local emulator
+db = "$T/calsync.db"
+key-file = "$T/calsync.key"
+
+[google]
+client-id = "calsync-test-google"
+client-secret = "emu-google-client-secret"
+auth-url = "$EMU/google/o/oauth2/v2/auth"
+token-url = "$EMU/google/token"
+revoke-url = "$EMU/google/revoke"
+userinfo-url = "$EMU/google/v1/userinfo"
+api-url = "$EMU/google/calendar/v3"
+
+[microsoft]
+client-id = "calsync-test-microsoft"
+tenant = "common"
+authority-url = "$EMU/microsoft"
+graph-url = "$EMU/graph/v1.0"
+CONF
+    export CALSYNC_CONFIG="$T/calsync.conf"
+    "$CALSYNC" init >/dev/null 2>"$T/init.err" || fail "calsync init failed: $(cat "$T/init.err")"
+}
+
+# Starts `calsync authorize ARGS...` in the background (output in
+# $T/auth.out / $T/auth.err, pid in AUTH_PID) and waits for the URL it prints;
+# sets AUTH_URL.
+start_authorize() {
+    : >"$T/auth.out"
+    "$CALSYNC" authorize "$@" >"$T/auth.out" 2>"$T/auth.err" &
+    AUTH_PID=$!
+    AUTH_URL=""
+    for _ in $(seq 1 200); do
+        AUTH_URL=$(grep -Eo 'https?://[^ ]+/(auth|authorize)\?[^ ]+' "$T/auth.out" | head -1 || true)
+        [ -n "$AUTH_URL" ] && return 0
+        kill -0 "$AUTH_PID" 2>/dev/null || break
+        sleep 0.05
+    done
+    fail "authorize printed no URL: $(cat "$T/auth.out" "$T/auth.err")"
+}
+
+# The browser: opens the authorization URL at the emulator and returns the
+# redirect location it answers with (the loopback callback), without following.
+consent_redirect() {
+    curl -sS -o /dev/null -w '%{redirect_url}' "$1"
+}
+
+# Follows a callback URL like a browser; prints "STATUS" and keeps the page in $T/page.html.
+open_callback() {
+    curl -sS -o "$T/page.html" -w '%{http_code}' "$1"
+}
+
+# Runs the whole loopback flow for one account: authorize_account PROVIDER ORG EMAIL [extra args]
+authorize_account() {
+    local provider=$1 org=$2 email=$3
+    shift 3
+    ctl /consent "{\"provider\":\"$provider\",\"email\":\"$email\"}" >/dev/null
+    start_authorize "$provider" --org "$org" "$@"
+    local cb status
+    cb=$(consent_redirect "$AUTH_URL")
+    [ -n "$cb" ] || fail "the emulator did not redirect"
+    status=$(open_callback "$cb")
+    wait "$AUTH_PID" || fail "authorize exited $?: $(cat "$T/auth.err")"
+    assert_eq "$status" "200" "callback page status"
+}
+
+# sqlite3 on the test database
+sql() { sqlite3 "$T/calsync.db" "$@"; }

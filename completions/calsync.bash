@@ -1,0 +1,39 @@
+# bash completion for calsync
+_calsync() {
+    local cur prev words cword
+    _init_completion || return
+
+    local commands="init authorize integrations disconnect status"
+    local global="--config -v --verbose -q --quiet --json --version -h --help
+        --db --key-file --public-url --allow-insecure-http --http-timeout --connect-timeout
+        --google-client-id --google-client-secret --google-client-secret-file --google-auth-url
+        --google-token-url --google-revoke-url --google-userinfo-url --google-api-url
+        --microsoft-client-id --microsoft-client-secret --microsoft-client-secret-file
+        --microsoft-tenant --microsoft-authority-url --microsoft-graph-url"
+
+    case $prev in
+        --config|--db|--key-file|--google-client-secret-file|--microsoft-client-secret-file)
+            _filedir; return ;;
+    esac
+
+    local cmd="" sub="" i
+    for ((i = 1; i < cword; i++)); do
+        case ${words[i]} in
+            -*) ;;
+            *) if [ -z "$cmd" ]; then cmd=${words[i]}; elif [ -z "$sub" ]; then sub=${words[i]}; fi ;;
+        esac
+    done
+
+    local opts=""
+    case $cmd in
+        "") COMPREPLY=($(compgen -W "$commands $global" -- "$cur")); return ;;
+        authorize)
+            if [ -z "$sub" ] && [[ $cur != -* ]]; then COMPREPLY=($(compgen -W "google microsoft" -- "$cur")); return; fi
+            opts="--org --listen --device --timeout" ;;
+        integrations)
+            if [ -z "$sub" ] && [[ $cur != -* ]]; then COMPREPLY=($(compgen -W "list show check" -- "$cur")); return; fi ;;
+        disconnect) opts="--purge" ;;
+    esac
+    COMPREPLY=($(compgen -W "$opts $global" -- "$cur"))
+}
+complete -F _calsync calsync

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# disconnect revokes the grant at Google (Microsoft has no revocation
+# endpoint), wipes the stored tokens and marks the integration disconnected.
+source "$(dirname "$0")/lib.sh"
+start_emulator
+setup_calsync
+authorize_account google acme alice@example.com
+authorize_account microsoft acme bob@contoso.example
+
+out=$("$CALSYNC" disconnect 1)
+assert_contains "$out" "Disconnected integration 1 (alice@example.com), access revoked at google"
+assert_eq "$(ctl_get '/requests?path=/google/revoke' | jq -r '.[0].status')" "200" "revoke call"
+assert_eq "$(ctl_get '/tokens?provider=google&email=alice@example.com' | jq -r '.live_refresh_tokens // .refresh_tokens_live // 0')" "0" "live refresh tokens at google"
+assert_eq "$(sql "SELECT status, access_token IS NULL, refresh_token IS NULL FROM integrations WHERE id = 1")" "disconnected|1|1" "stored row"
+
+json=$("$CALSYNC" disconnect 2 --purge --json)
+assert_eq "$(jq -r '.status, .revoked_at_provider, .purged' <<<"$json" | paste -sd' ')" "disconnected false true" "microsoft disconnect"
+assert_eq "$("$CALSYNC" integrations --json | jq -r '[.[].status] | join(",")')" "disconnected,disconnected" "statuses"
+
+# A disconnected integration is not checked, and disconnecting again is harmless.
+"$CALSYNC" integrations check >/dev/null 2>&1 || fail "check with only disconnected integrations failed"
+"$CALSYNC" disconnect 1 >/dev/null || fail "second disconnect failed"
+rc=0; "$CALSYNC" disconnect 42 >/dev/null 2>&1 || rc=$?
+assert_eq "$rc" "2" "disconnect of an unknown id"
+
+# Provider unreachable during disconnect: nothing changes, exit 75.
+authorize_account google acme alice@example.com
+rc=0; CALSYNC_GOOGLE_REVOKE_URL=http://127.0.0.1:9/revoke "$CALSYNC" disconnect 1 >/dev/null 2>&1 || rc=$?
+assert_eq "$rc" "75" "disconnect with google unreachable"
+assert_eq "$(sql "SELECT status FROM integrations WHERE id = 1")" "connected" "status after failed disconnect"
+pass
