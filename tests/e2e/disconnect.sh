@@ -10,7 +10,7 @@ authorize_account microsoft acme bob@contoso.example
 out=$("$CALSYNC" disconnect 1)
 assert_contains "$out" "Disconnected integration 1 (alice@example.com), access revoked at google"
 assert_eq "$(ctl_get '/requests?path=/google/revoke' | jq -r '.[0].status')" "200" "revoke call"
-assert_eq "$(ctl_get '/tokens?provider=google&email=alice@example.com' | jq -r '.live_refresh_tokens // .refresh_tokens_live // 0')" "0" "live refresh tokens at google"
+assert_eq "$(ctl_get '/tokens?provider=google&email=alice@example.com' | jq -r '[.refresh_tokens_total > 0, .refresh_tokens_live] | map(tostring) | join(" ")')" "true 0" "live refresh tokens at google"
 assert_eq "$(sql "SELECT status, access_token IS NULL, refresh_token IS NULL FROM integrations WHERE id = 1")" "disconnected|1|1" "stored row"
 
 json=$("$CALSYNC" disconnect 2 --purge --json)

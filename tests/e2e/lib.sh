@@ -87,7 +87,7 @@ start_authorize() {
     AUTH_PID=$!
     AUTH_URL=""
     for _ in $(seq 1 200); do
-        AUTH_URL=$(grep -Eo 'https?://[^ ]+/(auth|authorize)\?[^ ]+' "$T/auth.out" | head -1 || true)
+        AUTH_URL=$(cat "$T/auth.out" "$T/auth.err" | grep -Eo 'https?://[^ ]+/(auth|authorize)\?[^ ]+' | head -1 || true)
         [ -n "$AUTH_URL" ] && return 0
         kill -0 "$AUTH_PID" 2>/dev/null || break
         sleep 0.05
