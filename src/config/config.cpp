@@ -5,11 +5,12 @@
 
 #include <fstream>
 #include <memory>
-#include <regex>
+#include <arpa/inet.h>
 #include <set>
 #include <sstream>
 
 #include "errors.hpp"
+#include "util/encoding.hpp"
 #include "util/time.hpp"
 
 namespace calsync {
@@ -53,8 +54,11 @@ std::string url_part(CURLU* u, CURLUPart part) {
     return s;
 }
 
+// Only real loopback addresses: a name like "127.0.0.1.example.com" is not one.
 bool is_loopback_host(const std::string& host) {
-    return host == "localhost" || host == "[::1]" || host == "::1" || host.rfind("127.", 0) == 0;
+    if (host == "localhost" || host == "[::1]" || host == "::1") return true;
+    in_addr addr{};
+    return inet_pton(AF_INET, host.c_str(), &addr) == 1 && (ntohl(addr.s_addr) >> 24) == 127;
 }
 
 ConfigKey google_key(std::string key, std::string help, std::string GoogleConfig::*field) {
@@ -216,8 +220,7 @@ Config load_config(const ConfigSource& source, const std::map<std::string, std::
     validate_url("microsoft.authority-url", config.microsoft.authority_url, config.allow_insecure_http);
     validate_url("microsoft.graph-url", config.microsoft.graph_url, config.allow_insecure_http);
     if (!config.public_url.empty()) validate_url("public-url", config.public_url, config.allow_insecure_http);
-    static const std::regex tenant_re("[A-Za-z0-9.-]{1,128}");
-    if (!std::regex_match(config.microsoft.tenant, tenant_re))
+    if (!is_identifier(config.microsoft.tenant, 128, ".-"))
         throw ConfigError("microsoft.tenant: '" + config.microsoft.tenant + "' is not a tenant name or id");
     return config;
 }

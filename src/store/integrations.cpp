@@ -1,8 +1,8 @@
 #include "store/integrations.hpp"
 
-#include <regex>
 
 #include "errors.hpp"
+#include "util/encoding.hpp"
 
 namespace calsync {
 namespace {
@@ -45,8 +45,7 @@ std::string column_blob(const SQLite::Column& c) {
 }  // namespace
 
 bool valid_org_id(const std::string& org) {
-    static const std::regex re("[A-Za-z0-9._-]{1,64}");
-    return std::regex_match(org, re);
+    return is_identifier(org, 64, "._-");
 }
 
 std::string IntegrationStore::token_aad(int64_t id, const char* column) {

@@ -147,6 +147,16 @@ Params parse_query(std::string_view query) {
     return out;
 }
 
+bool is_identifier(std::string_view text, size_t max_len, std::string_view extra) {
+    if (text.empty() || text.size() > max_len) return false;
+    for (char c : text) {
+        bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                  extra.find(c) != std::string_view::npos;
+        if (!ok) return false;
+    }
+    return true;
+}
+
 std::optional<std::string> find_param(const Params& params, std::string_view key) {
     for (const auto& [k, v] : params)
         if (k == key) return v;

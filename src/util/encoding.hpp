@@ -32,6 +32,10 @@ using Params = std::vector<std::pair<std::string, std::string>>;
 std::string form_encode(const Params& params);
 // Parses "a=1&b=2" (a leading '?' is skipped). Keys without '=' get "".
 Params parse_query(std::string_view query);
+// True when `text` has between 1 and `max_len` characters, each a letter, a
+// digit or one of `extra` (identifiers such as org ids and tenant names).
+bool is_identifier(std::string_view text, size_t max_len, std::string_view extra);
+
 // First value for `key`, if present.
 std::optional<std::string> find_param(const Params& params, std::string_view key);
 

@@ -9,6 +9,7 @@ namespace calsync {
 std::optional<Seconds> parse_duration(std::string_view text) {
     if (text.empty()) return std::nullopt;
     int64_t total = 0;
+    bool saw_unit = false;
     size_t i = 0;
     while (i < text.size()) {
         if (!std::isdigit(static_cast<unsigned char>(text[i]))) return std::nullopt;
@@ -29,7 +30,8 @@ std::optional<Seconds> parse_duration(std::string_view text) {
                 default: return std::nullopt;
             }
             ++i;
-        } else if (total != 0) {
+            saw_unit = true;
+        } else if (saw_unit) {
             return std::nullopt;  // "1h30" is ambiguous
         }
         total += n * unit;
@@ -70,7 +72,9 @@ std::optional<int64_t> parse_rfc3339(std::string_view text) {
     int64_t offset = 0;
     if (tail == "Z" || tail == "z" || tail.empty()) {
         offset = 0;
-    } else if ((tail[0] == '+' || tail[0] == '-') && tail.size() == 6 && tail[3] == ':') {
+    } else if ((tail[0] == '+' || tail[0] == '-') && tail.size() == 6 && tail[3] == ':' &&
+               std::isdigit(static_cast<unsigned char>(tail[1])) && std::isdigit(static_cast<unsigned char>(tail[2])) &&
+               std::isdigit(static_cast<unsigned char>(tail[4])) && std::isdigit(static_cast<unsigned char>(tail[5]))) {
         int oh = (tail[1] - '0') * 10 + (tail[2] - '0');
         int om = (tail[4] - '0') * 10 + (tail[5] - '0');
         offset = (oh * 3600 + om * 60) * (tail[0] == '+' ? 1 : -1);
@@ -84,7 +88,11 @@ std::optional<int64_t> parse_rfc3339(std::string_view text) {
     tm.tm_hour = h;
     tm.tm_min = mi;
     tm.tm_sec = s;
-    return static_cast<int64_t>(timegm(&tm)) - offset;
+    time_t t = timegm(&tm);
+    std::tm check{};
+    gmtime_r(&t, &check);
+    if (check.tm_mday != d || check.tm_mon != mo - 1) return std::nullopt;  // 2026-02-31 and the like
+    return static_cast<int64_t>(t) - offset;
 }
 
 int64_t SystemClock::now() const {

@@ -1,0 +1,97 @@
+// db/database.hpp: file creation, migration and reopening of the SQLite store.
+#include <catch2/catch.hpp>
+
+#include "db/database.hpp"
+#include "db/migrations.hpp"
+#include "errors.hpp"
+#include "support.hpp"
+
+using namespace calsync;
+using calsync::test::TempDir;
+using calsync::test::file_mode;
+
+TEST_CASE("Database::open creates a 0600 file at the latest schema", "[db]") {
+    TempDir dir;
+    auto path = dir / "calsync.db";
+    auto db = Database::open(path);
+    CHECK(std::filesystem::exists(path));
+    CHECK(file_mode(path) == 0600);
+    CHECK(db->schema_version() == latest_schema_version());
+    CHECK(db->path() == path);
+    CHECK(db->sql().execAndGet("PRAGMA journal_mode").getString() == "wal");
+    CHECK(db->sql().execAndGet("PRAGMA foreign_keys").getInt() == 1);
+    for (const char* table : {"meta", "organizations", "integrations", "calendars", "pending_authorizations"}) {
+        INFO(table);
+        CHECK(db->sql().tableExists(table));
+    }
+}
+
+TEST_CASE("the WAL file SQLite creates is not wider than the database", "[db]") {
+    TempDir dir;
+    auto path = dir / "calsync.db";
+    auto db = Database::open(path);
+    db->sql().exec("INSERT INTO organizations (id, created_at) VALUES ('acme', 1)");
+    auto wal = std::filesystem::path(path.string() + "-wal");
+    REQUIRE(std::filesystem::exists(wal));
+    CHECK(file_mode(wal) == 0600);
+}
+
+TEST_CASE("latest_schema_version is the last numbered migration", "[db]") {
+    const auto& all = migrations();
+    REQUIRE_FALSE(all.empty());
+    CHECK(latest_schema_version() == all.back().version);
+    for (size_t i = 0; i < all.size(); ++i) {
+        INFO(all[i].description);
+        CHECK(all[i].version == int(i) + 1);
+    }
+}
+
+TEST_CASE("reopening a database is idempotent and keeps its data", "[db]") {
+    TempDir dir;
+    auto path = dir / "calsync.db";
+    {
+        auto db = Database::open(path);
+        db->sql().exec("INSERT INTO organizations (id, created_at) VALUES ('acme', 1)");
+    }
+    for (int i = 0; i < 2; ++i) {
+        auto db = Database::open(path);
+        CHECK(db->schema_version() == latest_schema_version());
+        CHECK(db->sql().execAndGet("SELECT count(*) FROM organizations WHERE id = 'acme'").getInt() == 1);
+    }
+    // Two handles at once, as two calsync processes would hold.
+    auto a = Database::open(path);
+    auto b = Database::open(path);
+    CHECK(b->schema_version() == latest_schema_version());
+}
+
+TEST_CASE("Database::open refuses a missing directory", "[db]") {
+    TempDir dir;
+    CHECK_THROWS_AS(Database::open(dir / "missing" / "calsync.db"), ConfigError);
+    CHECK_FALSE(std::filesystem::exists(dir / "missing"));
+}
+
+TEST_CASE("Database::open refuses a schema newer than this build", "[db]") {
+    TempDir dir;
+    auto path = dir / "calsync.db";
+    {
+        auto db = Database::open(path);
+        db->sql().exec("PRAGMA user_version = " + std::to_string(latest_schema_version() + 1));
+    }
+    CHECK_THROWS_AS(Database::open(path), ConfigError);
+    CHECK_THROWS_WITH(Database::open(path), Catch::Contains("newer"));
+}
+
+TEST_CASE("the schema enforces foreign keys and allowed values", "[db]") {
+    TempDir dir;
+    auto db = Database::open(dir / "calsync.db");
+    // No such organization.
+    CHECK_THROWS_AS(db->sql().exec("INSERT INTO integrations (org_id, provider, account_id, account_email, status, "
+                                   "created_at, updated_at) VALUES ('ghost', 'google', 'a', 'e', 'connected', 1, 1)"),
+                    SQLite::Exception);
+    db->sql().exec("INSERT INTO organizations (id, created_at) VALUES ('acme', 1)");
+    CHECK_THROWS_AS(db->sql().exec("INSERT INTO integrations (org_id, provider, account_id, account_email, status, "
+                                   "created_at, updated_at) VALUES ('acme', 'yahoo', 'a', 'e', 'connected', 1, 1)"),
+                    SQLite::Exception);
+    CHECK_NOTHROW(db->sql().exec("INSERT INTO integrations (org_id, provider, account_id, account_email, status, "
+                                 "created_at, updated_at) VALUES ('acme', 'google', 'a', 'e', 'connected', 1, 1)"));
+}
