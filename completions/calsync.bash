@@ -3,17 +3,22 @@ _calsync() {
     local cur prev words cword
     _init_completion || return
 
-    local commands="init authorize integrations disconnect status"
+    local commands="init authorize integrations disconnect status events changes calendars poll"
     local global="--config -v --verbose -q --quiet --json --version -h --help
         --db --key-file --public-url --allow-insecure-http --http-timeout --connect-timeout
         --google-client-id --google-client-secret --google-client-secret-file --google-auth-url
         --google-token-url --google-revoke-url --google-userinfo-url --google-api-url
         --microsoft-client-id --microsoft-client-secret --microsoft-client-secret-file
-        --microsoft-tenant --microsoft-authority-url --microsoft-graph-url"
+        --microsoft-tenant --microsoft-authority-url --microsoft-graph-url --google-page-size
+        --microsoft-page-size --microsoft-window-past --microsoft-window-future"
 
     case $prev in
         --config|--db|--key-file|--google-client-secret-file|--microsoft-client-secret-file)
             _filedir; return ;;
+        --format)
+            COMPREPLY=($(compgen -W "table json csv ics" -- "$cur")); return ;;
+        --integration|--calendar|--from|--to|--since|--limit)
+            return ;;
     esac
 
     local cmd="" sub="" i
@@ -29,10 +34,16 @@ _calsync() {
         "") COMPREPLY=($(compgen -W "$commands $global" -- "$cur")); return ;;
         authorize)
             if [ -z "$sub" ] && [[ $cur != -* ]]; then COMPREPLY=($(compgen -W "google microsoft" -- "$cur")); return; fi
-            opts="--org --listen --device --timeout" ;;
+            opts="--org --listen --device --timeout --calendar --no-sync" ;;
         integrations)
             if [ -z "$sub" ] && [[ $cur != -* ]]; then COMPREPLY=($(compgen -W "list show check" -- "$cur")); return; fi ;;
         disconnect) opts="--purge" ;;
+        events)
+            if [ -z "$sub" ] && [[ $cur != -* ]]; then COMPREPLY=($(compgen -W "list" -- "$cur")); return; fi
+            opts="--integration --calendar --from --to --format" ;;
+        changes) opts="--since --follow --limit" ;;
+        calendars) opts="--refresh --select --deselect" ;;
+        poll) opts="--full --concurrency" ;;
     esac
     COMPREPLY=($(compgen -W "$opts $global" -- "$cur"))
 }

@@ -1,11 +1,15 @@
 # fish completion for calsync
-set -l commands init authorize integrations disconnect status
+set -l commands init authorize integrations disconnect status events changes calendars poll
 complete -c calsync -f
 complete -c calsync -n "not __fish_seen_subcommand_from $commands" -a init -d 'create or migrate the database and key file'
 complete -c calsync -n "not __fish_seen_subcommand_from $commands" -a authorize -d 'connect a Google or Microsoft account'
 complete -c calsync -n "not __fish_seen_subcommand_from $commands" -a integrations -d 'list, show or check connected accounts'
 complete -c calsync -n "not __fish_seen_subcommand_from $commands" -a disconnect -d 'revoke an integration'
 complete -c calsync -n "not __fish_seen_subcommand_from $commands" -a status -d 'what needs attention'
+complete -c calsync -n "not __fish_seen_subcommand_from $commands" -a calendars -d 'calendars of an integration'
+complete -c calsync -n "not __fish_seen_subcommand_from $commands" -a poll -d 'sync every connected integration now'
+complete -c calsync -n "not __fish_seen_subcommand_from $commands" -a events -d 'the synced events'
+complete -c calsync -n "not __fish_seen_subcommand_from $commands" -a changes -d 'the ordered change feed'
 
 # global options
 complete -c calsync -l config -r -F -d 'configuration file'
@@ -34,6 +38,10 @@ complete -c calsync -l microsoft-client-secret-file -r -F -d 'file with the Micr
 complete -c calsync -l microsoft-tenant -r -a 'common organizations consumers' -d 'Entra tenant'
 complete -c calsync -l microsoft-authority-url -r -d 'Microsoft identity platform host'
 complete -c calsync -l microsoft-graph-url -r -d 'Microsoft Graph base URL'
+complete -c calsync -l google-page-size -r -d 'events per Google page'
+complete -c calsync -l microsoft-page-size -r -d 'events per Graph delta page'
+complete -c calsync -l microsoft-window-past -r -d 'how far back the Graph window reaches'
+complete -c calsync -l microsoft-window-future -r -d 'how far ahead the Graph window reaches'
 
 # authorize
 complete -c calsync -n "__fish_seen_subcommand_from authorize" -a 'google microsoft'
@@ -41,7 +49,27 @@ complete -c calsync -n "__fish_seen_subcommand_from authorize" -l org -r -d 'org
 complete -c calsync -n "__fish_seen_subcommand_from authorize" -l listen -r -d 'loopback redirect address'
 complete -c calsync -n "__fish_seen_subcommand_from authorize" -l device -d 'Microsoft device code flow'
 complete -c calsync -n "__fish_seen_subcommand_from authorize" -l timeout -r -d 'how long to wait'
+complete -c calsync -n "__fish_seen_subcommand_from authorize" -l calendar -r -d 'sync this calendar'
+complete -c calsync -n "__fish_seen_subcommand_from authorize" -l no-sync -d 'skip the initial sync'
+# calendars
+complete -c calsync -n "__fish_seen_subcommand_from calendars" -l refresh -d 'read the calendar list again'
+complete -c calsync -n "__fish_seen_subcommand_from calendars" -l select -r -d 'sync this calendar too'
+complete -c calsync -n "__fish_seen_subcommand_from calendars" -l deselect -r -d 'stop syncing this calendar'
+# poll
+complete -c calsync -n "__fish_seen_subcommand_from poll" -l full -d 'list everything again'
+complete -c calsync -n "__fish_seen_subcommand_from poll" -l concurrency -r -d 'integrations synced at once'
 # integrations
 complete -c calsync -n "__fish_seen_subcommand_from integrations; and not __fish_seen_subcommand_from list show check" -a 'list show check'
 # disconnect
 complete -c calsync -n "__fish_seen_subcommand_from disconnect" -l purge -d 'also delete synced calendar data'
+# events
+complete -c calsync -n "__fish_seen_subcommand_from events; and not __fish_seen_subcommand_from list" -a list -d 'list events (the default)'
+complete -c calsync -n "__fish_seen_subcommand_from events" -l integration -r -d 'only events of this integration'
+complete -c calsync -n "__fish_seen_subcommand_from events" -l calendar -r -d 'only events of this calendar'
+complete -c calsync -n "__fish_seen_subcommand_from events" -l from -r -d 'only events ending after (RFC 3339 or YYYY-MM-DD)'
+complete -c calsync -n "__fish_seen_subcommand_from events" -l to -r -d 'only events starting before (RFC 3339 or YYYY-MM-DD)'
+complete -c calsync -n "__fish_seen_subcommand_from events" -l format -r -a 'table json csv ics' -d 'output format'
+# changes
+complete -c calsync -n "__fish_seen_subcommand_from changes" -l since -r -d 'only changes after this sequence number'
+complete -c calsync -n "__fish_seen_subcommand_from changes" -l follow -d 'keep waiting for new changes'
+complete -c calsync -n "__fish_seen_subcommand_from changes" -l limit -r -d 'stop after N changes'

@@ -53,15 +53,15 @@ std::unique_ptr<Cli> build_cli() {
     GlobalOptions& g = cli->globals;
     app.set_version_flag("--version", "calsync " CALSYNC_VERSION);
     app.require_subcommand(1);
-    app.option_defaults()->group("Global options");
 
     app.add_option_function<std::string>(
            "--config", [&g](const std::string& v) { g.source.file = v; },
            "configuration file (default /etc/calsync/calsync.conf)")
-        ->envname("CALSYNC_CONFIG");
-    app.add_flag("-v,--verbose", g.verbosity, "more log detail (repeatable)");
-    app.add_flag("-q,--quiet", g.quiet, "log errors only");
-    app.add_flag("--json", g.json, "machine-readable output on stdout");
+        ->envname("CALSYNC_CONFIG")
+        ->group("Global options");
+    app.add_flag("-v,--verbose", g.verbosity, "more log detail (repeatable)")->group("Global options");
+    app.add_flag("-q,--quiet", g.quiet, "log errors only")->group("Global options");
+    app.add_flag("--json", g.json, "machine-readable output on stdout")->group("Global options");
 
     for (const auto& key : config_keys()) {
         std::string name = key.option();

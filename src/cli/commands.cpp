@@ -9,6 +9,10 @@ const std::vector<Command>& commands() {
         {"integrations", "list connected accounts, or show one", setup_integrations},
         {"disconnect", "revoke an integration's access and mark it disconnected", setup_disconnect},
         {"status", "one screen: integrations and what needs attention", setup_status},
+        {"events", "the synced events", setup_events},
+        {"changes", "the ordered change feed", setup_changes},
+        {"calendars", "the calendars of an integration and which are synced", setup_calendars},
+        {"poll", "sync every connected integration now (incremental)", setup_poll},
     };
     return table;
 }

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "commands/commands.hpp"
+#include "commands/sync_setup.hpp"
 #include "oauth/connect.hpp"
 #include "oauth/loopback.hpp"
 #include "oauth/pkce.hpp"
@@ -22,6 +23,8 @@ struct AuthorizeOptions {
     std::string listen = "127.0.0.1:0";
     bool device = false;
     std::string timeout = "10m";
+    std::vector<std::string> calendars;
+    bool no_sync = false;
 };
 
 // Instructions for the person go to stdout, unless stdout carries JSON.
@@ -117,16 +120,38 @@ int run_authorize(const AuthorizeOptions& o, Context& ctx) {
     ctx.key();  // fail on a bad key before anyone signs in
     OAuthClient client(*provider, ctx.config(), ctx.http());
     ConnectResult r = o.device ? device_flow(o, ctx, client) : loopback_flow(o, ctx, client, *timeout);
+    if (!ctx.json())
+        ctx.out() << "Connected " << o.provider << " account " << r.account.email << " as integration "
+                  << r.integration_id << std::endl;
+
+    // The plan's next steps: know the calendars, then the initial full sync.
+    int exit_code = kExitOk;
+    nlohmann::json sync_json = nullptr;
+    SyncServices services(ctx.config(), ctx.key(), ctx.clock());
+    Integration integration = IntegrationStore(ctx.db()).require(r.integration_id);
+    discover_calendars(services.worker(), integration, o.calendars);
+    for (const auto& cal : o.calendars) CalendarStore(ctx.db()).set_selected(integration.id, cal, true, ctx.clock().now());
+    if (!o.no_sync) {
+        IntegrationSyncResult s = sync_integration(services.worker(), integration, false);
+        sync_json = {{"status", s.status}, {"calendars", s.calendars}, {"events", s.events}, {"upserts", s.upserts},
+                     {"pages", s.pages}, {"error", s.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.error)}};
+        if (s.status == "ok") {
+            if (!ctx.json())
+                ctx.out() << "Synced " << s.upserts << " events from " << s.calendars << " calendar"
+                          << (s.calendars == 1 ? "" : "s") << "\n";
+        } else {
+            spdlog::error("connected, but the initial sync did not complete ({}); `calsync poll {}` retries it",
+                          s.status, integration.id);
+            exit_code = s.status == "needs_reauth" ? kExitReauth : kExitPartial;
+        }
+    }
 
     if (ctx.json()) {
         nlohmann::json j = {{"id", r.integration_id}, {"org", o.org}, {"provider", o.provider},
-                            {"account_email", r.account.email}, {"created", r.created}};
+                            {"account_email", r.account.email}, {"created", r.created}, {"initial_sync", sync_json}};
         ctx.out() << j.dump() << "\n";
-    } else {
-        ctx.out() << "Connected " << o.provider << " account " << r.account.email << " as integration "
-                  << r.integration_id << "\n";
     }
-    return kExitOk;
+    return exit_code;
 }
 
 }  // namespace
@@ -138,6 +163,8 @@ Runner setup_authorize(CLI::App& sub) {
     sub.add_option("--listen", o->listen, "loopback address for the OAuth redirect (default 127.0.0.1:0, a free port)");
     sub.add_flag("--device", o->device, "Microsoft only: sign in with a code on another device");
     sub.add_option("--timeout", o->timeout, "how long to wait for the sign-in (default 10m)");
+    sub.add_option("--calendar", o->calendars, "sync this calendar instead of the primary one (repeatable)");
+    sub.add_flag("--no-sync", o->no_sync, "connect only; skip the initial full sync");
     return [o](Context& ctx) { return run_authorize(*o, ctx); };
 }
 

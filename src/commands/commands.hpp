@@ -11,5 +11,9 @@ Runner setup_authorize(CLI::App& sub);
 Runner setup_integrations(CLI::App& sub);
 Runner setup_disconnect(CLI::App& sub);
 Runner setup_status(CLI::App& sub);
+Runner setup_events(CLI::App& sub);
+Runner setup_changes(CLI::App& sub);
+Runner setup_poll(CLI::App& sub);
+Runner setup_calendars(CLI::App& sub);
 
 }  // namespace calsync

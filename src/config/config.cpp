@@ -46,6 +46,23 @@ int parse_seconds(const std::string& key, const std::string& value) {
     return int(d->count());
 }
 
+int parse_count(const std::string& key, const std::string& value, int max) {
+    int n = 0;
+    for (char c : value) {
+        if (c < '0' || c > '9' || n > max) throw ConfigError(key + ": expected a number from 1 to " + std::to_string(max));
+        n = n * 10 + (c - '0');
+    }
+    if (n < 1 || n > max) throw ConfigError(key + ": expected a number from 1 to " + std::to_string(max));
+    return n;
+}
+
+int64_t parse_window(const std::string& key, const std::string& value) {
+    auto d = parse_duration(value);
+    if (!d || d->count() < 86400 || d->count() > 5 * 366 * 86400)
+        throw ConfigError(key + ": expected a duration from 1d to 5 years, like 30d, got '" + value + "'");
+    return d->count();
+}
+
 std::string url_part(CURLU* u, CURLUPart part) {
     char* out = nullptr;
     if (curl_url_get(u, part, &out, 0) != CURLUE_OK || !out) return {};
@@ -96,6 +113,8 @@ std::vector<ConfigKey> make_keys() {
     k.push_back(google_key("google.revoke-url", "Google token revocation endpoint", &GoogleConfig::revoke_url));
     k.push_back(google_key("google.userinfo-url", "Google OpenID Connect userinfo endpoint", &GoogleConfig::userinfo_url));
     k.push_back(google_key("google.api-url", "Google Calendar API base URL", &GoogleConfig::api_url));
+    k.push_back({"google.page-size", "events per events.list page, 1-2500 (default 2500)", false, false,
+                 [](Config& c, const std::string& v) { c.google.page_size = parse_count("google.page-size", v, 2500); }});
     k.push_back(ms_key("microsoft.client-id", "Microsoft application (client) id", &MicrosoftConfig::client_id));
     k.push_back({"microsoft.client-secret", "Microsoft client secret (omit for a public client)", true, false,
                  [](Config& c, const std::string& v) { c.microsoft.client_secret = Secret(v); }});
@@ -107,6 +126,12 @@ std::vector<ConfigKey> make_keys() {
                        &MicrosoftConfig::tenant));
     k.push_back(ms_key("microsoft.authority-url", "Microsoft identity platform host", &MicrosoftConfig::authority_url));
     k.push_back(ms_key("microsoft.graph-url", "Microsoft Graph base URL", &MicrosoftConfig::graph_url));
+    k.push_back({"microsoft.page-size", "events per delta page, 1-1000 (default 500)", false, false,
+                 [](Config& c, const std::string& v) { c.microsoft.page_size = parse_count("microsoft.page-size", v, 1000); }});
+    k.push_back({"microsoft.window-past", "how far back the synced calendar view reaches (default 30d)", false, false,
+                 [](Config& c, const std::string& v) { c.microsoft.window_past = parse_window("microsoft.window-past", v); }});
+    k.push_back({"microsoft.window-future", "how far ahead the synced calendar view reaches (default 365d)", false, false,
+                 [](Config& c, const std::string& v) { c.microsoft.window_future = parse_window("microsoft.window-future", v); }});
     return k;
 }
 

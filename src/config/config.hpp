@@ -23,6 +23,7 @@ struct GoogleConfig {
     std::string revoke_url = "https://oauth2.googleapis.com/revoke";
     std::string userinfo_url = "https://openidconnect.googleapis.com/v1/userinfo";
     std::string api_url = "https://www.googleapis.com/calendar/v3";
+    int page_size = 2500;  // events.list maxResults (Google's maximum)
 };
 
 struct MicrosoftConfig {
@@ -31,6 +32,9 @@ struct MicrosoftConfig {
     std::string tenant = "common";
     std::string authority_url = "https://login.microsoftonline.com";
     std::string graph_url = "https://graph.microsoft.com/v1.0";
+    int page_size = 500;                 // Prefer: odata.maxpagesize
+    int64_t window_past = 30 * 86400;    // calendarView delta window
+    int64_t window_future = 365 * 86400;
 };
 
 struct Config {

@@ -64,9 +64,67 @@ CREATE TABLE pending_authorizations (
 CREATE INDEX pending_authorizations_expiry ON pending_authorizations(expires_at);
 )sql";
 
+// The sync engine: events, the change feed, per-integration sync leases.
+static const char* const kV2 = R"sql(
+ALTER TABLE calendars ADD COLUMN time_zone TEXT;
+ALTER TABLE calendars ADD COLUMN sync_generation INTEGER NOT NULL DEFAULT 0;  -- bumped by each full sync
+ALTER TABLE calendars ADD COLUMN window_start INTEGER;   -- Graph calendarView window of sync_cursor
+ALTER TABLE calendars ADD COLUMN window_end INTEGER;
+ALTER TABLE calendars ADD COLUMN last_full_sync_at INTEGER;
+ALTER TABLE calendars ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;  -- consecutive failed syncs
+
+-- One row per provider event. kind: single | series | instance | exception
+-- (see README, "Recurring events"). start/end are RFC 3339 UTC, or
+-- YYYY-MM-DD for all-day events; start_ts/end_ts are Unix seconds for ranges.
+CREATE TABLE events (
+    id                  INTEGER PRIMARY KEY,
+    calendar_id         INTEGER NOT NULL REFERENCES calendars(id) ON DELETE CASCADE,
+    event_id            TEXT NOT NULL,
+    status              TEXT NOT NULL,
+    kind                TEXT NOT NULL CHECK (kind IN ('single', 'series', 'instance', 'exception')),
+    summary             TEXT,
+    location            TEXT,
+    start               TEXT NOT NULL,
+    "end"               TEXT NOT NULL,
+    all_day             INTEGER NOT NULL DEFAULT 0,
+    start_ts            INTEGER NOT NULL,
+    end_ts              INTEGER NOT NULL,
+    updated             TEXT,
+    etag                TEXT,
+    recurring_event_id  TEXT,
+    original_start      TEXT,
+    recurrence          TEXT,             -- JSON array of RRULE/EXRULE/RDATE/EXDATE lines
+    raw                 TEXT NOT NULL,    -- the provider's JSON, as received
+    sync_generation     INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (calendar_id, event_id)
+);
+CREATE INDEX events_start ON events(start_ts);
+
+-- The change feed: every upsert/delete a sync applies, in the same
+-- transaction, with a snapshot of the event as `calsync events --json` shows it.
+CREATE TABLE change_log (
+    seq                   INTEGER PRIMARY KEY AUTOINCREMENT,
+    integration_id        INTEGER NOT NULL,
+    calendar_id           INTEGER NOT NULL,
+    provider_calendar_id  TEXT NOT NULL,
+    event_id              TEXT NOT NULL,
+    op                    TEXT NOT NULL CHECK (op IN ('upsert', 'delete')),
+    event                 TEXT,
+    at                    INTEGER NOT NULL
+);
+
+-- Serializes syncs of one integration across processes (poll, process-queue).
+CREATE TABLE sync_leases (
+    integration_id  INTEGER PRIMARY KEY REFERENCES integrations(id) ON DELETE CASCADE,
+    holder          TEXT NOT NULL,
+    expires_at      INTEGER NOT NULL
+);
+)sql";
+
 const std::vector<Migration>& migrations() {
     static const std::vector<Migration> all = {
         {1, "meta, organizations, integrations, calendars, pending authorizations", kV1},
+        {2, "events, change log, sync leases", kV2},
     };
     return all;
 }

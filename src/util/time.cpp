@@ -95,6 +95,13 @@ std::optional<int64_t> parse_rfc3339(std::string_view text) {
     return static_cast<int64_t>(t) - offset;
 }
 
+std::optional<int64_t> parse_date(std::string_view text) {
+    if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+    for (size_t k : {0, 1, 2, 3, 5, 6, 8, 9})
+        if (!std::isdigit(static_cast<unsigned char>(text[k]))) return std::nullopt;
+    return parse_rfc3339(std::string(text) + "T00:00:00Z");
+}
+
 int64_t SystemClock::now() const {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();

@@ -19,6 +19,8 @@ std::string format_duration(Seconds d);
 std::string format_rfc3339(int64_t unix_seconds);
 // RFC 3339 / ISO 8601 with Z or ±hh:mm offset and optional fraction → Unix seconds.
 std::optional<int64_t> parse_rfc3339(std::string_view text);
+// "YYYY-MM-DD" (exactly) → Unix seconds at 00:00 UTC of that day.
+std::optional<int64_t> parse_date(std::string_view text);
 
 // Wall-clock source, swappable in tests.
 class Clock {

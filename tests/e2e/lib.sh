@@ -122,3 +122,44 @@ authorize_account() {
 
 # sqlite3 on the test database
 sql() { sqlite3 "$T/calsync.db" "$@"; }
+
+# The Graph calendarView window calsync uses by default (30 days back, 365
+# ahead, from the start of today UTC), as "START END" in RFC 3339.
+graph_window() {
+    local now ds
+    now=$(date -u +%s)
+    ds=$((now - now % 86400))
+    echo "$(date -u -d "@$((ds - 30 * 86400))" +%Y-%m-%dT%H:%M:%SZ) $(date -u -d "@$((ds + 365 * 86400))" +%Y-%m-%dT%H:%M:%SZ)"
+}
+
+# The provider's truth for one calendar, normalized by the emulator:
+# truth PROVIDER EMAIL [CALENDAR]
+truth() {
+    local provider=$1 email=$2 calendar=${3:-primary} q
+    q="provider=$provider&email=$(jq -rn --arg v "$email" '$v|@uri')&calendar=$(jq -rn --arg v "$calendar" '$v|@uri')"
+    if [ "$provider" = microsoft ]; then
+        read -r ws we < <(graph_window)
+        q="$q&window_start=$ws&window_end=$we"
+    fi
+    ctl_get "/truth?$q"
+}
+
+# calsync's copy of one integration's events in the truth's shape, sorted by id.
+local_events() {  # INTEGRATION_ID [CALENDAR]
+    local args=(--integration "$1")
+    [ -n "${2:-}" ] && args+=(--calendar "$2")
+    "$CALSYNC" events "${args[@]}" --format json |
+        jq -S '[.[] | {id, status, kind, summary, location, start, "end": .end, all_day, recurring_event_id, original_start, etag, updated}] | sort_by(.id)'
+}
+
+# Fails unless calsync's copy equals the provider's truth: assert_synced ID PROVIDER EMAIL [CALENDAR_ID]
+assert_synced() {
+    local id=$1 provider=$2 email=$3 calendar=${4:-}
+    local want got
+    want=$(truth "$provider" "$email" "${calendar:-primary}" | jq -S 'sort_by(.id)')
+    got=$(local_events "$id" "$calendar")
+    if [ "$want" != "$got" ]; then
+        diff <(echo "$want") <(echo "$got") | head -40 >&2
+        fail "integration $id ($provider $email) differs from the provider (< provider, > calsync)"
+    fi
+}

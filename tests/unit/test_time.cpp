@@ -99,3 +99,19 @@ TEST_CASE("FixedClock stands still until advanced", "[time]") {
     CHECK(clock.now() == 1061);
     CHECK(SystemClock().now() > 1'700'000'000);
 }
+
+TEST_CASE("parse_date reads YYYY-MM-DD as 00:00 UTC", "[time]") {
+    CHECK(parse_date("2026-11-23") == 1795392000);
+    CHECK(parse_date("1970-01-01") == 0);
+    CHECK(parse_date("2024-02-29") == 1709164800);
+    CHECK(format_rfc3339(*parse_date("2026-11-23")) == "2026-11-23T00:00:00Z");
+}
+
+TEST_CASE("parse_date rejects anything but an existing calendar day", "[time]") {
+    for (const char* bad : {"", "2026-11-2", "2026-1-23", "26-11-23", "2026/11/23", "2026-11-23T00:00:00Z",
+                            "2026-11-23 ", " 2026-11-23", "2026-13-01", "2026-02-30", "2025-02-29", "+026-11-23",
+                            "2026-+1-23", "2026-11-+3", "abcd-ef-gh"}) {
+        INFO("'" << bad << "'");
+        CHECK_FALSE(parse_date(bad));
+    }
+}

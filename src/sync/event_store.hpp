@@ -1,0 +1,60 @@
+// Applies pages of provider events to the `events` table, one transaction a
+// page, appending each real change to `change_log` in the same transaction.
+// Idempotent: an upsert whose raw JSON is unchanged writes nothing to the feed,
+// a removal of an absent event is a no-op, so replaying a page changes nothing.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "db/database.hpp"
+#include "db/fast_statement.hpp"
+#include "sync/page_parser.hpp"
+
+namespace calsync {
+
+struct CalendarRef {
+    int64_t id = 0;              // calendars.id
+    int64_t integration_id = 0;
+    std::string provider_id;     // calendars.provider_calendar_id
+};
+
+struct ApplyStats {
+    int64_t upserts = 0;  // inserted or changed
+    int64_t deletes = 0;
+    int64_t unchanged = 0;
+};
+
+// What to record with a page about the calendar's sync state.
+struct CursorUpdate {
+    std::optional<std::string> cursor;  // store this sync token / delta link (last page of a round)
+    bool finish_full_sync = false;      // delete events not seen in this generation
+    std::optional<std::pair<int64_t, int64_t>> window;  // Graph calendarView window of the cursor
+};
+
+class EventStore {
+public:
+    EventStore(Database& db, const CalendarRef& calendar);
+
+    // Starts a full sync: forgets the cursor and takes a new generation
+    // (committed at once, so a crashed full sync never reuses one).
+    int64_t begin_full_sync(int64_t now);
+    // Applies one page in one transaction. `generation` marks every event seen.
+    ApplyStats apply(const EventPage& page, int64_t generation, const CursorUpdate& update, int64_t now);
+    // Records a failed sync (error text, failure count) without touching events.
+    void record_failure(const std::string& error);
+    int64_t generation();
+
+private:
+    int64_t delete_event(std::string_view event_id, int64_t now);
+
+    Database& db_;
+    CalendarRef cal_;
+    FastStatement upsert_;
+    FastStatement touch_;
+    FastStatement log_upsert_;
+    FastStatement log_delete_;
+    FastStatement delete_;
+};
+
+}  // namespace calsync

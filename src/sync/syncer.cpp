@@ -1,0 +1,123 @@
+#include "sync/syncer.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace calsync {
+namespace {
+
+// Graph says an expired delta token in several ways (PROTOCOL.md §6).
+bool graph_needs_resync(const HttpResponse& r) {
+    if (r.status == 410) return true;
+    if (r.status < 400 || r.status >= 500) return false;
+    std::string code = api_error_code(r);
+    return code == "syncStateNotFound" || code == "resyncRequired" || code == "SyncStateNotFound" ||
+           code == "ResyncRequired" || code == "syncStateInvalid";
+}
+
+void renew(SyncLease* lease, int64_t now) {
+    if (lease && !lease->renew(now)) throw TemporaryError("lost the sync lease to another process; stopping");
+}
+
+}  // namespace
+
+CalendarSyncResult CalendarSyncer::sync(const Integration& integration, const Calendar& calendar, bool force_full,
+                                        SyncLease* lease, const SyncProgress& progress) {
+    try {
+        return integration.provider == Provider::google
+                   ? sync_google(integration, calendar, force_full, lease, progress)
+                   : sync_graph(integration, calendar, force_full, lease, progress);
+    } catch (const std::exception& e) {
+        try {
+            EventStore(db_, {calendar.id, integration.id, calendar.provider_calendar_id}).record_failure(e.what());
+        } catch (...) {
+        }
+        throw;
+    }
+}
+
+// One round: from the first request to the page that carries the new cursor.
+// Returns nullopt when the provider says the stored cursor expired.
+std::optional<CalendarSyncResult> CalendarSyncer::run_round(const Integration& integration, const Calendar& calendar,
+                                                            const Round& round, SyncLease* lease,
+                                                            const SyncProgress& progress) {
+    EventStore store(db_, {calendar.id, integration.id, calendar.provider_calendar_id});
+    CalendarSyncResult result;
+    result.full = round.full;
+    int64_t generation = round.full ? store.begin_full_sync(clock_.now()) : store.generation();
+    std::optional<std::string> next;
+    for (;;) {
+        HttpResponse r = api_.get(integration, round.url(next), round.headers);
+        if (!round.full && round.expired(r)) {
+            spdlog::info("{}: cursor no longer valid ({}); running a full sync", round.context, api_error_code(r));
+            return std::nullopt;
+        }
+        if (!r.ok()) throw ProviderError(describe_api_error(round.context, r), r.status, api_error_code(r));
+        const EventPage& page = integration.provider == Provider::google ? parser_.parse_google(std::move(r.body))
+                                                                         : parser_.parse_graph(std::move(r.body));
+        if (!page.next_page && !page.cursor)
+            throw ProviderError(round.context + ": a page that carries neither a next page nor a new cursor", 200);
+        CursorUpdate update;
+        if (!page.next_page) {
+            update.cursor = page.cursor;
+            update.finish_full_sync = round.full;
+            if (round.full) update.window = round.window;
+        }
+        ApplyStats s = store.apply(page, generation, update, clock_.now());
+        result.applied.upserts += s.upserts;
+        result.applied.deletes += s.deletes;
+        result.applied.unchanged += s.unchanged;
+        result.pages++;
+        result.events += int64_t(page.upserts.size() + page.removals.size());
+        if (page.skipped) spdlog::warn("{}: skipped {} malformed events", round.context, page.skipped);
+        renew(lease, clock_.now());
+        if (progress) progress(calendar, result.pages, result.events);
+        if (!page.next_page) return result;
+        next = page.next_page;
+    }
+}
+
+CalendarSyncResult CalendarSyncer::sync_google(const Integration& integration, const Calendar& calendar, bool full,
+                                               SyncLease* lease, const SyncProgress& progress) {
+    std::optional<std::string> token = full ? std::nullopt : calendar.sync_cursor;
+    Round round;
+    round.context = "google: events.list for calendar " + calendar.provider_calendar_id;
+    round.expired = [](const HttpResponse& r) { return r.status == 410; };
+    round.url = [&](const std::optional<std::string>& page_token) {
+        return api_.google_events_url(calendar.provider_calendar_id, token ? &*token : nullptr,
+                                      page_token ? &*page_token : nullptr, settings_.google_page_size);
+    };
+    round.full = !token;
+    if (auto r = run_round(integration, calendar, round, lease, progress)) return *r;
+    token.reset();  // 410 Gone: discard the token, list everything
+    round.full = true;
+    return run_round(integration, calendar, round, lease, progress).value();
+}
+
+CalendarSyncResult CalendarSyncer::sync_graph(const Integration& integration, const Calendar& calendar, bool full,
+                                              SyncLease* lease, const SyncProgress& progress) {
+    int64_t now = clock_.now();
+    int64_t day_start = now - now % 86400;
+    std::pair<int64_t, int64_t> window = {day_start - settings_.graph_window_past,
+                                          day_start + settings_.graph_window_future};
+    Round round;
+    round.context = "microsoft: calendarView delta for calendar " + calendar.name;
+    bool drifted = calendar.window_start && *calendar.window_start + settings_.graph_window_slack < window.first;
+    if (drifted) spdlog::info("{}: moving the sync window forward; running a full sync", round.context);
+    std::optional<std::string> delta_link = (full || drifted) ? std::nullopt : calendar.sync_cursor;
+    round.headers = {{"Prefer", "odata.maxpagesize=" + std::to_string(settings_.graph_page_size)},
+                     {"Prefer", "outlook.timezone=\"UTC\""}};
+    round.window = window;
+    round.expired = graph_needs_resync;
+    round.url = [&](const std::optional<std::string>& next_link) {
+        std::string url = next_link ? *next_link : delta_link ? *delta_link : api_.graph_delta_url(calendar, window.first, window.second);
+        api_.check_graph_link(url);
+        return url;
+    };
+    round.full = !delta_link;
+    if (auto r = run_round(integration, calendar, round, lease, progress)) return *r;
+    delta_link.reset();
+    round.full = true;
+    return run_round(integration, calendar, round, lease, progress).value();
+}
+
+}  // namespace calsync

@@ -1,0 +1,149 @@
+// sync/event_store.hpp and sync/lease.hpp against a real SQLite file: pages
+// apply idempotently, full syncs delete what the provider no longer has, and
+// every real change lands in the change log exactly once, in order.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "store/calendars.hpp"
+#include "support.hpp"
+#include "sync/event_store.hpp"
+#include "sync/lease.hpp"
+
+using namespace calsync;
+using calsync::test::TempDir;
+
+namespace {
+
+struct Fixture {
+    TempDir dir;
+    std::unique_ptr<Database> db = Database::open(dir / "calsync.db");
+    CalendarRef cal;
+    Fixture() {
+        db->sql().exec("INSERT INTO organizations VALUES ('acme', 0)");
+        db->sql().exec("INSERT INTO integrations (id, org_id, provider, account_id, account_email, status, created_at, "
+                       "updated_at) VALUES (7, 'acme', 'google', 'sub', 'a@example.com', 'connected', 0, 0)");
+        CalendarStore(*db).save_discovered(7, {{"a@example.com", "Primary", "UTC", true}}, {}, 0);
+        cal = {CalendarStore(*db).list(7)[0].id, 7, "a@example.com"};
+    }
+    std::vector<std::string> ids() {
+        SQLite::Statement q(db->sql(), "SELECT event_id FROM events ORDER BY event_id");
+        std::vector<std::string> out;
+        while (q.executeStep()) out.push_back(q.getColumn(0).getString());
+        return out;
+    }
+    std::vector<std::string> feed() {
+        SQLite::Statement q(db->sql(), "SELECT op || ':' || event_id FROM change_log ORDER BY seq");
+        std::vector<std::string> out;
+        while (q.executeStep()) out.push_back(q.getColumn(0).getString());
+        return out;
+    }
+};
+
+std::string item(const std::string& id, const std::string& summary, const std::string& extra = "") {
+    return "{\"id\":\"" + id + "\",\"summary\":\"" + summary +
+           "\",\"start\":{\"dateTime\":\"2026-11-24T10:00:00Z\"},\"end\":{\"dateTime\":\"2026-11-24T11:00:00Z\"}" +
+           extra + "}";
+}
+
+std::string page(const std::vector<std::string>& items, const std::string& tail) {
+    std::string out = "{\"items\":[";
+    for (size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + items[i];
+    return out + "]," + tail + "}";
+}
+
+}  // namespace
+
+TEST_CASE("applying a page twice changes nothing and logs each change once", "[sync][store]") {
+    Fixture f;
+    EventStore store(*f.db, f.cal);
+    PageParser parser;
+    int64_t gen = store.begin_full_sync(100);
+    std::string body = page({item("e1", "One"), item("e2", "Two")}, R"("nextSyncToken":"t1")");
+    CursorUpdate last{std::string("t1"), true, std::nullopt};
+    ApplyStats first = store.apply(parser.parse_google(body), gen, last, 100);
+    CHECK(first.upserts == 2);
+    ApplyStats again = store.apply(parser.parse_google(body), gen, last, 101);
+    CHECK(again.upserts == 0);
+    CHECK(again.unchanged == 2);
+    CHECK(f.ids() == std::vector<std::string>{"e1", "e2"});
+    CHECK(f.feed() == std::vector<std::string>{"upsert:e1", "upsert:e2"});
+
+    // The snapshot in the feed is the event as `events --json` shows it.
+    SQLite::Statement q(f.db->sql(), "SELECT event FROM change_log ORDER BY seq LIMIT 1");
+    REQUIRE(q.executeStep());
+    auto j = nlohmann::json::parse(q.getColumn(0).getString());
+    CHECK(j["id"] == "e1");
+    CHECK(j["summary"] == "One");
+    CHECK(j["calendar"] == "a@example.com");
+    CHECK(j["provider"] == "google");
+    CHECK(j["integration"] == 7);
+    CHECK(j["all_day"] == false);
+    CHECK(j["recurrence"].is_null());
+    CHECK(j["start"] == "2026-11-24T10:00:00Z");
+
+    SQLite::Statement c(f.db->sql(), "SELECT sync_cursor FROM calendars WHERE id = ?");
+    c.bind(1, f.cal.id);
+    REQUIRE(c.executeStep());
+    CHECK(c.getColumn(0).getString() == "t1");
+}
+
+TEST_CASE("updates and removals are logged; removing a series removes its exceptions", "[sync][store]") {
+    Fixture f;
+    EventStore store(*f.db, f.cal);
+    PageParser parser;
+    int64_t gen = store.begin_full_sync(100);
+    store.apply(parser.parse_google(page({item("s", "Series", R"(,"recurrence":["RRULE:FREQ=DAILY;COUNT=3"])"),
+                                          item("s_1", "Moved", R"J(,"recurringEventId":"s","originalStartTime":{"dateTime":"2026-11-25T10:00:00Z"})J"),
+                                          item("x", "Other")},
+                                         R"("nextSyncToken":"t1")")),
+                gen, {std::string("t1"), true, std::nullopt}, 100);
+    store.apply(parser.parse_google(page({item("x", "Other, renamed"), R"J({"id":"s","status":"cancelled"})J",
+                                          R"J({"id":"never-seen","status":"cancelled"})J"},
+                                         R"("nextSyncToken":"t2")")),
+                gen, {std::string("t2"), false, std::nullopt}, 200);
+    CHECK(f.ids() == std::vector<std::string>{"x"});
+    CHECK(f.feed() == std::vector<std::string>{"upsert:s", "upsert:s_1", "upsert:x", "upsert:x", "delete:s",
+                                               "delete:s_1"});
+}
+
+TEST_CASE("a full sync deletes local events the provider no longer lists, with tombstones", "[sync][store]") {
+    Fixture f;
+    EventStore store(*f.db, f.cal);
+    PageParser parser;
+    int64_t g1 = store.begin_full_sync(100);
+    store.apply(parser.parse_google(page({item("a", "A"), item("b", "B"), item("c", "C")}, R"("nextSyncToken":"t1")")),
+                g1, {std::string("t1"), true, std::nullopt}, 100);
+    // A crashed full sync: took a generation, applied one page, never finished.
+    int64_t crashed = store.begin_full_sync(150);
+    store.apply(parser.parse_google(page({item("a", "A")}, R"("nextPageToken":"p2")")), crashed, {}, 150);
+    // The next full sync gets a fresh generation, so "a" seen by the crashed one does not count.
+    int64_t g3 = store.begin_full_sync(200);
+    CHECK(g3 > crashed);
+    store.apply(parser.parse_google(page({item("b", "B")}, R"("nextPageToken":"p2")")), g3, {}, 200);
+    CHECK(f.ids() == std::vector<std::string>{"a", "b", "c"});  // nothing deleted mid-round
+    store.apply(parser.parse_google(page({item("c", "C2")}, R"("nextSyncToken":"t3")")), g3,
+                {std::string("t3"), true, std::nullopt}, 201);
+    CHECK(f.ids() == std::vector<std::string>{"b", "c"});
+    auto feed = f.feed();
+    CHECK(feed.back() == "delete:a");
+    CHECK(std::count(feed.begin(), feed.end(), "upsert:c") == 2);
+}
+
+TEST_CASE("the sync lease admits one holder until it expires", "[sync][lease]") {
+    Fixture f;
+    auto other = Database::open(f.dir / "calsync.db");  // a second connection, as another process
+    {
+        SyncLease a(*f.db, 7, 1000);
+        REQUIRE(a.held());
+        SyncLease b(*other, 7, 1000);
+        CHECK_FALSE(b.held());
+        CHECK(a.renew(1010));
+        // Expired (a holder that died): another may take it; the old holder then loses it.
+        SyncLease c(*other, 7, 1010 + SyncLease::kTtl);
+        CHECK(c.held());
+        CHECK_FALSE(a.renew(1010 + SyncLease::kTtl + 1));
+    }
+    SyncLease d(*f.db, 7, 2000);  // released on destruction
+    CHECK(d.held());
+}

@@ -1,0 +1,132 @@
+// sync/page_parser.hpp and sync/event.hpp: provider pages become event
+// records with normalized times, kinds and removals.
+#include <catch2/catch.hpp>
+
+#include "errors.hpp"
+#include "sync/page_parser.hpp"
+
+using namespace calsync;
+
+TEST_CASE("google page: times normalized to UTC, all-day dates, kinds and tokens", "[sync]") {
+    PageParser parser;
+    const EventPage& page = parser.parse_google(R"J({
+      "kind":"calendar#events","nextPageToken":"p2",
+      "items":[
+        {"id":"a","status":"confirmed","summary":"Standup","location":"Room 1","etag":"\"1\"",
+         "updated":"2026-11-20T10:00:00.000Z",
+         "start":{"dateTime":"2026-11-24T10:00:00+01:00","timeZone":"Europe/Berlin"},
+         "end":{"dateTime":"2026-11-24T10:30:00+01:00"}},
+        {"id":"b","summary":"Holiday","start":{"date":"2026-12-24"},"end":{"date":"2026-12-25"}},
+        {"id":"s","summary":"Weekly","recurrence":["RRULE:FREQ=WEEKLY;COUNT=5"],
+         "start":{"dateTime":"2026-11-25T09:00:00Z"},"end":{"dateTime":"2026-11-25T10:00:00Z"}},
+        {"id":"s_20261202T090000Z","recurringEventId":"s","summary":"Weekly (moved)",
+         "originalStartTime":{"dateTime":"2026-12-02T09:00:00Z"},
+         "start":{"dateTime":"2026-12-02T11:00:00Z"},"end":{"dateTime":"2026-12-02T12:00:00Z"}},
+        {"id":"s_20261209T090000Z","status":"cancelled","recurringEventId":"s",
+         "originalStartTime":{"dateTime":"2026-12-09T10:00:00+01:00"}},
+        {"id":"gone","status":"cancelled"},
+        {"summary":"no id"}
+      ]})J");
+    REQUIRE(page.next_page == "p2");
+    REQUIRE_FALSE(page.cursor);
+    REQUIRE(page.upserts.size() == 5);
+    REQUIRE(page.removals.size() == 1);
+    CHECK(page.removals[0].event_id == "gone");
+    CHECK(page.skipped == 1);
+
+    const auto& a = page.upserts[0];
+    CHECK(a.event_id == "a");
+    CHECK(a.start == "2026-11-24T09:00:00Z");
+    CHECK(a.end == "2026-11-24T09:30:00Z");
+    CHECK(a.kind == "single");
+    CHECK(a.location == "Room 1");
+    CHECK(a.etag == "\"1\"");
+    CHECK(a.raw.front() == '{');
+    CHECK(a.raw.back() == '}');
+    CHECK(a.raw.find("\"Standup\"") != std::string_view::npos);
+
+    const auto& b = page.upserts[1];
+    CHECK(b.all_day);
+    CHECK(b.start == "2026-12-24");
+    CHECK(b.end == "2026-12-25");
+    CHECK(b.status == "confirmed");  // absent status means confirmed
+    CHECK(b.end_ts - b.start_ts == 86400);
+
+    CHECK(page.upserts[2].kind == "series");
+    CHECK(page.upserts[2].recurrence == R"(["RRULE:FREQ=WEEKLY;COUNT=5"])");
+    CHECK(page.upserts[3].kind == "exception");
+    CHECK(page.upserts[3].recurring_event_id == "s");
+    CHECK(page.upserts[3].original_start == "2026-12-02T09:00:00Z");
+
+    // A cancelled occurrence is kept as a cancelled exception at its original time.
+    const auto& c = page.upserts[4];
+    CHECK(c.status == "cancelled");
+    CHECK(c.kind == "exception");
+    CHECK(c.start == "2026-12-09T09:00:00Z");
+    CHECK(c.original_start == "2026-12-09T09:00:00Z");
+}
+
+TEST_CASE("google page: the last page carries the sync token; empty pages are fine", "[sync]") {
+    PageParser parser;
+    const EventPage& last = parser.parse_google(R"J({"items":[],"nextSyncToken":"CPDAlvWDx70CEPDAlvWDx70CGAU="})J");
+    CHECK(last.cursor == "CPDAlvWDx70CEPDAlvWDx70CGAU=");
+    CHECK(last.upserts.empty());
+    const EventPage& none = parser.parse_google(R"J({"nextPageToken":"x"})J");
+    CHECK(none.next_page == "x");
+    CHECK_FALSE(none.cursor);
+}
+
+TEST_CASE("google page: malformed bodies are provider errors", "[sync]") {
+    PageParser parser;
+    CHECK_THROWS_AS(parser.parse_google("not json"), ProviderError);
+    CHECK_THROWS_AS(parser.parse_google(R"J({"items":[{"id":5}]})J"), ProviderError);
+    CHECK_THROWS_AS(parser.parse_google(R"([1,2])"), ProviderError);
+}
+
+TEST_CASE("graph delta page: occurrences, exceptions, removals, links", "[sync]") {
+    PageParser parser;
+    const EventPage& page = parser.parse_graph(R"J({
+      "@odata.context":"x","@odata.deltaLink":"https://graph/v1.0/me/calendarView/delta?$deltatoken=abc",
+      "value":[
+        {"@odata.etag":"W/\"e1\"","id":"AAMk1","type":"singleInstance","subject":"Review","isAllDay":false,
+         "isCancelled":false,"lastModifiedDateTime":"2026-11-20T10:00:00Z",
+         "start":{"dateTime":"2026-11-24T10:00:00.0000000","timeZone":"UTC"},
+         "end":{"dateTime":"2026-11-24T11:00:00.0000000","timeZone":"UTC"},
+         "location":{"displayName":"Teams"},"seriesMasterId":null,"recurrence":null},
+        {"id":"AAMk2","type":"occurrence","seriesMasterId":"M1","originalStart":"2026-11-25T09:00:00Z",
+         "subject":"Daily","start":{"dateTime":"2026-11-25T09:00:00.0000000","timeZone":"UTC"},
+         "end":{"dateTime":"2026-11-25T09:15:00.0000000","timeZone":"UTC"},"location":{"displayName":""}},
+        {"isAllDay":true,"id":"AAMk3","type":"exception","seriesMasterId":"M1","subject":"Offsite",
+         "start":{"dateTime":"2026-11-26T00:00:00.0000000","timeZone":"UTC"},
+         "end":{"dateTime":"2026-11-27T00:00:00.0000000","timeZone":"UTC"},"isCancelled":true},
+        {"@odata.type":"#microsoft.graph.event","id":"AAMk4","@removed":{"reason":"deleted"}}
+      ]})J");
+    CHECK(page.cursor == "https://graph/v1.0/me/calendarView/delta?$deltatoken=abc");
+    CHECK_FALSE(page.next_page);
+    REQUIRE(page.upserts.size() == 3);
+    REQUIRE(page.removals.size() == 1);
+    CHECK(page.removals[0].event_id == "AAMk4");
+    CHECK(page.upserts[0].start == "2026-11-24T10:00:00Z");
+    CHECK(page.upserts[0].kind == "single");
+    CHECK(page.upserts[0].location == "Teams");
+    CHECK(page.upserts[0].etag == "W/\"e1\"");
+    CHECK(page.upserts[0].recurring_event_id.empty());
+    CHECK(page.upserts[1].kind == "instance");
+    CHECK(page.upserts[1].recurring_event_id == "M1");
+    CHECK(page.upserts[1].original_start == "2026-11-25T09:00:00Z");
+    CHECK(page.upserts[1].location.empty());
+    // isAllDay after start in the object still yields dates.
+    CHECK(page.upserts[2].all_day);
+    CHECK(page.upserts[2].start == "2026-11-26");
+    CHECK(page.upserts[2].status == "cancelled");
+    CHECK(page.upserts[2].kind == "exception");
+}
+
+TEST_CASE("time normalization rejects garbage", "[sync]") {
+    CHECK_FALSE(normalize_google_time("", ""));
+    CHECK_FALSE(normalize_google_time("", "yesterday"));
+    CHECK_FALSE(normalize_google_time("2026-02-31", ""));
+    CHECK(normalize_google_time("", "2026-11-24T10:00:00-05:00")->text == "2026-11-24T15:00:00Z");
+    CHECK(normalize_graph_time("2026-11-24T10:00:00.1234567", false)->text == "2026-11-24T10:00:00Z");
+    CHECK_FALSE(normalize_graph_time("", false));
+}
