@@ -74,8 +74,8 @@ HttpResponse send_with_retry(HttpClient& client, const HttpRequest& request, con
         } catch (const NetworkError& e) {
             auto delay = retry_delay(policy, attempt, std::nullopt, jitter());
             if (!delay) throw;
-            spdlog::warn("{} {}: {}, retrying in {} ms (attempt {}/{})", request.method, redact_url(request.url),
-                         e.what(), delay->count(), attempt + 1, policy.max_attempts);
+            spdlog::warn("{}, retrying in {} ms (attempt {}/{})", e.what(), delay->count(), attempt + 1,
+                         policy.max_attempts);  // the message names the request (redacted)
             sleep(*delay);
         }
     }

@@ -32,12 +32,9 @@ struct EventRecord {
     std::string_view recurrence;  // raw JSON (array or object), empty when none
     std::string_view raw;         // the provider's JSON for this event
     bool has_summary = false, has_location = false;
-};
-
-// The local copy must drop this event (Google cancelled non-exception,
-// Graph @removed).
-struct Removal {
-    std::string_view event_id;
+    // The local copy must drop this event (Google: cancelled and not an
+    // exception; Graph: @removed). Only event_id is set then.
+    bool removed = false;
 };
 
 struct NormalTime {

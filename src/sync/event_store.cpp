@@ -61,10 +61,26 @@ int64_t EventStore::delete_event(std::string_view event_id, int64_t now) {
     return n;
 }
 
+int64_t EventStore::delete_exceptions(std::string_view series_id, int64_t now) {
+    SQLite::Statement children(db_.sql(), "SELECT event_id FROM events WHERE calendar_id = ? AND recurring_event_id = ?");
+    children.bind(1, cal_.id);
+    children.bind(2, std::string(series_id));
+    std::vector<std::string> ids;
+    while (children.executeStep()) ids.push_back(children.getColumn(0).getString());
+    int64_t n = 0;
+    for (const auto& id : ids) n += delete_event(id, now);
+    return n;
+}
+
 ApplyStats EventStore::apply(const EventPage& page, int64_t generation, const CursorUpdate& update, int64_t now) {
     ApplyStats stats;
     auto tx = db_.write_transaction();
-    for (const auto& r : page.upserts) {
+    for (const auto& r : page.items) {
+        if (r.removed) {
+            stats.deletes += delete_event(r.event_id, now);
+            if (page.removal_takes_exceptions) stats.deletes += delete_exceptions(r.event_id, now);
+            continue;
+        }
         upsert_.integer(1, cal_.id);
         upsert_.text(2, r.event_id);
         upsert_.text(3, r.status);
@@ -97,16 +113,6 @@ ApplyStats EventStore::apply(const EventPage& page, int64_t generation, const Cu
             touch_.text(3, r.event_id);
             touch_.exec();
         }
-    }
-    for (const auto& rm : page.removals) {
-        stats.deletes += delete_event(rm.event_id, now);
-        // A deleted series takes its exceptions with it.
-        SQLite::Statement children(db_.sql(), "SELECT event_id FROM events WHERE calendar_id = ? AND recurring_event_id = ?");
-        children.bind(1, cal_.id);
-        children.bind(2, std::string(rm.event_id));
-        std::vector<std::string> ids;
-        while (children.executeStep()) ids.push_back(children.getColumn(0).getString());
-        for (const auto& id : ids) stats.deletes += delete_event(id, now);
     }
     if (update.finish_full_sync) {
         // Everything the provider no longer has: tombstones first, then delete.

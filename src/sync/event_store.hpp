@@ -47,6 +47,7 @@ public:
 
 private:
     int64_t delete_event(std::string_view event_id, int64_t now);
+    int64_t delete_exceptions(std::string_view series_id, int64_t now);
 
     Database& db_;
     CalendarRef cal_;

@@ -29,7 +29,7 @@ TimeFields google_time(value v) {
 }
 
 // Reads one Google event; false when it must be skipped.
-bool read_google_item(object item, EventRecord& r, bool& removed) {
+bool read_google_item(object item, EventRecord& r) {
     TimeFields start, end, original;
     std::string_view status;
     for (auto f : item) {
@@ -59,7 +59,7 @@ bool read_google_item(object item, EventRecord& r, bool& removed) {
     auto orig = normalize_google_time(original.date, original.date_time);
     if (orig) r.original_start = orig->text;
     if (status == "cancelled" && r.recurring_event_id.empty()) {
-        removed = true;  // a deleted event: only its id is guaranteed
+        r.removed = true;  // a deleted event: only its id is guaranteed
         return true;
     }
     auto s = normalize_google_time(start.date, start.date_time);
@@ -76,13 +76,13 @@ bool read_google_item(object item, EventRecord& r, bool& removed) {
     return true;
 }
 
-bool read_graph_item(object item, EventRecord& r, bool& removed) {
+bool read_graph_item(object item, EventRecord& r) {
     std::string_view start, end, original, type;
     bool all_day = false, cancelled = false;
     for (auto f : item) {
         std::string_view k = f.unescaped_key();
         if (k == "id") r.event_id = str(f.value());
-        else if (k == "@removed") removed = true;
+        else if (k == "@removed") r.removed = true;
         else if (k == "type") type = str(f.value());
         else if (k == "subject") { r.summary = str(f.value()); r.has_summary = true; }
         else if (k == "location") {
@@ -117,12 +117,12 @@ bool read_graph_item(object item, EventRecord& r, bool& removed) {
     item.reset();
     r.raw = item.raw_json();
     if (r.event_id.empty()) return false;
-    if (removed) return true;
+    if (r.removed) return true;
     auto s = normalize_graph_time(start, all_day);
     auto e = normalize_graph_time(end, all_day);
     if (!s) return false;
     if (!e) e = s;
-    if (auto o = normalize_graph_time(original, false)) r.original_start = o->text;
+    if (auto o = normalize_graph_time(original, all_day)) r.original_start = o->text;  // a date for all-day series
     r.start = s->text;
     r.start_ts = s->ts;
     r.all_day = all_day;
@@ -143,6 +143,7 @@ void PageParser::take(std::string body) {
 
 const EventPage& PageParser::parse_google(std::string body) {
     take(std::move(body));
+    page_.removal_takes_exceptions = true;
     try {
         auto doc = parser_.iterate(simdjson::padded_string_view(body_.data(), body_.size(), body_.capacity()));
         bool saw_items = false;
@@ -154,10 +155,8 @@ const EventPage& PageParser::parse_google(std::string body) {
                 saw_items = true;
                 for (auto v : f.value().get_array()) {
                     EventRecord r;
-                    bool removed = false;
-                    if (!read_google_item(v.get_object(), r, removed)) page_.skipped++;
-                    else if (removed) page_.removals.push_back({r.event_id});
-                    else page_.upserts.push_back(std::move(r));
+                    if (read_google_item(v.get_object(), r)) page_.items.push_back(std::move(r));
+                    else page_.skipped++;
                 }
             }
         }
@@ -179,10 +178,8 @@ const EventPage& PageParser::parse_graph(std::string body) {
             else if (k == "value") {
                 for (auto v : f.value().get_array()) {
                     EventRecord r;
-                    bool removed = false;
-                    if (!read_graph_item(v.get_object(), r, removed)) page_.skipped++;
-                    else if (removed) page_.removals.push_back({r.event_id});
-                    else page_.upserts.push_back(std::move(r));
+                    if (read_graph_item(v.get_object(), r)) page_.items.push_back(std::move(r));
+                    else page_.skipped++;
                 }
             }
         }

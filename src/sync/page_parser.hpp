@@ -17,8 +17,10 @@
 namespace calsync {
 
 struct EventPage {
-    std::vector<EventRecord> upserts;
-    std::vector<Removal> removals;
+    std::vector<EventRecord> items;  // in page order: a later item for the same id wins
+    // Google: removing a series also removes its exceptions. Graph lists each
+    // removed occurrence itself.
+    bool removal_takes_exceptions = false;
     std::optional<std::string> next_page;  // Google nextPageToken / Graph @odata.nextLink
     std::optional<std::string> cursor;     // Google nextSyncToken / Graph @odata.deltaLink
     size_t skipped = 0;                    // items without an id or with unreadable times

@@ -67,7 +67,7 @@ std::optional<CalendarSyncResult> CalendarSyncer::run_round(const Integration& i
         result.applied.deletes += s.deletes;
         result.applied.unchanged += s.unchanged;
         result.pages++;
-        result.events += int64_t(page.upserts.size() + page.removals.size());
+        result.events += int64_t(page.items.size());
         if (page.skipped) spdlog::warn("{}: skipped {} malformed events", round.context, page.skipped);
         renew(lease, clock_.now());
         if (progress) progress(calendar, result.pages, result.events);

@@ -147,3 +147,20 @@ TEST_CASE("the sync lease admits one holder until it expires", "[sync][lease]") 
     SyncLease d(*f.db, 7, 2000);  // released on destruction
     CHECK(d.held());
 }
+
+TEST_CASE("items apply in page order: a later removal or re-add of the same id wins", "[sync][store]") {
+    Fixture f;
+    EventStore store(*f.db, f.cal);
+    PageParser parser;
+    int64_t gen = store.begin_full_sync(100);
+    store.apply(parser.parse_graph(R"J({"value":[
+        {"id":"m1","type":"occurrence","seriesMasterId":"M","start":{"dateTime":"2026-11-24T10:00:00"},"end":{"dateTime":"2026-11-24T11:00:00"}},
+        {"id":"m1","@removed":{"reason":"deleted"}},
+        {"id":"m2","@removed":{"reason":"deleted"}},
+        {"id":"m2","type":"occurrence","seriesMasterId":"M","start":{"dateTime":"2026-11-25T10:00:00"},"end":{"dateTime":"2026-11-25T11:00:00"}},
+        {"id":"M","@removed":{"reason":"deleted"}}
+      ],"@odata.deltaLink":"d1"})J"),
+                gen, {std::string("d1"), true, std::nullopt}, 100);
+    // Graph's removal of an id does not cascade to occurrences naming it as their series.
+    CHECK(f.ids() == std::vector<std::string>{"m2"});
+}

@@ -7,6 +7,24 @@
 
 using namespace calsync;
 
+namespace {
+
+std::vector<EventRecord> kept(const EventPage& page) {
+    std::vector<EventRecord> out;
+    for (const auto& r : page.items)
+        if (!r.removed) out.push_back(r);
+    return out;
+}
+
+std::vector<std::string> removed(const EventPage& page) {
+    std::vector<std::string> out;
+    for (const auto& r : page.items)
+        if (r.removed) out.emplace_back(r.event_id);
+    return out;
+}
+
+}  // namespace
+
 TEST_CASE("google page: times normalized to UTC, all-day dates, kinds and tokens", "[sync]") {
     PageParser parser;
     const EventPage& page = parser.parse_google(R"J({
@@ -29,12 +47,13 @@ TEST_CASE("google page: times normalized to UTC, all-day dates, kinds and tokens
       ]})J");
     REQUIRE(page.next_page == "p2");
     REQUIRE_FALSE(page.cursor);
-    REQUIRE(page.upserts.size() == 5);
-    REQUIRE(page.removals.size() == 1);
-    CHECK(page.removals[0].event_id == "gone");
+    auto upserts = kept(page);
+    REQUIRE(upserts.size() == 5);
+    CHECK(removed(page) == std::vector<std::string>{"gone"});
+    CHECK(page.removal_takes_exceptions);
     CHECK(page.skipped == 1);
 
-    const auto& a = page.upserts[0];
+    const auto& a = upserts[0];
     CHECK(a.event_id == "a");
     CHECK(a.start == "2026-11-24T09:00:00Z");
     CHECK(a.end == "2026-11-24T09:30:00Z");
@@ -45,21 +64,21 @@ TEST_CASE("google page: times normalized to UTC, all-day dates, kinds and tokens
     CHECK(a.raw.back() == '}');
     CHECK(a.raw.find("\"Standup\"") != std::string_view::npos);
 
-    const auto& b = page.upserts[1];
+    const auto& b = upserts[1];
     CHECK(b.all_day);
     CHECK(b.start == "2026-12-24");
     CHECK(b.end == "2026-12-25");
     CHECK(b.status == "confirmed");  // absent status means confirmed
     CHECK(b.end_ts - b.start_ts == 86400);
 
-    CHECK(page.upserts[2].kind == "series");
-    CHECK(page.upserts[2].recurrence == R"(["RRULE:FREQ=WEEKLY;COUNT=5"])");
-    CHECK(page.upserts[3].kind == "exception");
-    CHECK(page.upserts[3].recurring_event_id == "s");
-    CHECK(page.upserts[3].original_start == "2026-12-02T09:00:00Z");
+    CHECK(upserts[2].kind == "series");
+    CHECK(upserts[2].recurrence == R"(["RRULE:FREQ=WEEKLY;COUNT=5"])");
+    CHECK(upserts[3].kind == "exception");
+    CHECK(upserts[3].recurring_event_id == "s");
+    CHECK(upserts[3].original_start == "2026-12-02T09:00:00Z");
 
     // A cancelled occurrence is kept as a cancelled exception at its original time.
-    const auto& c = page.upserts[4];
+    const auto& c = upserts[4];
     CHECK(c.status == "cancelled");
     CHECK(c.kind == "exception");
     CHECK(c.start == "2026-12-09T09:00:00Z");
@@ -70,7 +89,7 @@ TEST_CASE("google page: the last page carries the sync token; empty pages are fi
     PageParser parser;
     const EventPage& last = parser.parse_google(R"J({"items":[],"nextSyncToken":"CPDAlvWDx70CEPDAlvWDx70CGAU="})J");
     CHECK(last.cursor == "CPDAlvWDx70CEPDAlvWDx70CGAU=");
-    CHECK(last.upserts.empty());
+    CHECK(last.items.empty());
     const EventPage& none = parser.parse_google(R"J({"nextPageToken":"x"})J");
     CHECK(none.next_page == "x");
     CHECK_FALSE(none.cursor);
@@ -103,23 +122,24 @@ TEST_CASE("graph delta page: occurrences, exceptions, removals, links", "[sync]"
       ]})J");
     CHECK(page.cursor == "https://graph/v1.0/me/calendarView/delta?$deltatoken=abc");
     CHECK_FALSE(page.next_page);
-    REQUIRE(page.upserts.size() == 3);
-    REQUIRE(page.removals.size() == 1);
-    CHECK(page.removals[0].event_id == "AAMk4");
-    CHECK(page.upserts[0].start == "2026-11-24T10:00:00Z");
-    CHECK(page.upserts[0].kind == "single");
-    CHECK(page.upserts[0].location == "Teams");
-    CHECK(page.upserts[0].etag == "W/\"e1\"");
-    CHECK(page.upserts[0].recurring_event_id.empty());
-    CHECK(page.upserts[1].kind == "instance");
-    CHECK(page.upserts[1].recurring_event_id == "M1");
-    CHECK(page.upserts[1].original_start == "2026-11-25T09:00:00Z");
-    CHECK(page.upserts[1].location.empty());
+    auto upserts = kept(page);
+    REQUIRE(upserts.size() == 3);
+    CHECK(removed(page) == std::vector<std::string>{"AAMk4"});
+    CHECK_FALSE(page.removal_takes_exceptions);
+    CHECK(upserts[0].start == "2026-11-24T10:00:00Z");
+    CHECK(upserts[0].kind == "single");
+    CHECK(upserts[0].location == "Teams");
+    CHECK(upserts[0].etag == "W/\"e1\"");
+    CHECK(upserts[0].recurring_event_id.empty());
+    CHECK(upserts[1].kind == "instance");
+    CHECK(upserts[1].recurring_event_id == "M1");
+    CHECK(upserts[1].original_start == "2026-11-25T09:00:00Z");
+    CHECK(upserts[1].location.empty());
     // isAllDay after start in the object still yields dates.
-    CHECK(page.upserts[2].all_day);
-    CHECK(page.upserts[2].start == "2026-11-26");
-    CHECK(page.upserts[2].status == "cancelled");
-    CHECK(page.upserts[2].kind == "exception");
+    CHECK(upserts[2].all_day);
+    CHECK(upserts[2].start == "2026-11-26");
+    CHECK(upserts[2].status == "cancelled");
+    CHECK(upserts[2].kind == "exception");
 }
 
 TEST_CASE("time normalization rejects garbage", "[sync]") {
