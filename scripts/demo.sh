@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The main job, end to end. Installs the Debian packages if missing, builds,
 # and — unless CALSYNC_CONFIG names a real configuration — starts the bundled
-# provider emulator, connects a Google and a Microsoft account through the
-# real `calsync authorize` flow (this script plays the person in the browser)
-# and lists them. State is kept in ./demo-state (delete it to start over).
+# provider emulator with a few hundred events, connects a Google and a
+# Microsoft account through the real `calsync authorize` flow (this script
+# plays the person in the browser; the initial full sync follows), changes
+# events at the "provider", runs `calsync poll` and shows the synced events and
+# the change feed. State is kept in ./demo-state (delete it to start over).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
@@ -14,6 +16,7 @@ CALSYNC=$PWD/build/cmd/calsync
 if [ -n "${CALSYNC_CONFIG:-}" ]; then
     echo "== using your configuration $CALSYNC_CONFIG"
     "$CALSYNC" init
+    "$CALSYNC" poll
     "$CALSYNC" status
     exit 0
 fi
@@ -45,6 +48,7 @@ authority-url = "$EMU/microsoft"
 graph-url = "$EMU/graph/v1.0"
 CONF
 export CALSYNC_CONFIG=$state/calsync.conf
+rm -f "$state/calsync.db"*   # the emulator starts empty each time, so does the demo's database
 "$CALSYNC" init
 
 connect() {  # PROVIDER EMAIL
@@ -64,12 +68,21 @@ connect() {  # PROVIDER EMAIL
     wait "$pid"
     tail -n 1 "$state/authorize.out"
 }
+control() { curl -sS -X POST -H 'Content-Type: application/json' --data "$2" "$EMU/_control$1" >/dev/null; }
+control /seed '{"provider":"google","email":"alice@example.com","count":300,"seed":1,"recurring_every":10,"all_day_every":7}'
+control /seed '{"provider":"microsoft","email":"bob@contoso.example","count":300,"seed":2,"recurring_every":10,"all_day_every":7}'
 connect google alice@example.com
 connect microsoft bob@contoso.example
 
 echo "== calsync integrations"
 "$CALSYNC" integrations
-echo "== calsync integrations check"
-"$CALSYNC" integrations check
+echo "== the provider changes things; calsync poll catches up"
+control /churn '{"provider":"google","email":"alice@example.com","seed":7,"ops":20}'
+control /churn '{"provider":"microsoft","email":"bob@contoso.example","seed":8,"ops":20}'
+"$CALSYNC" poll
+echo "== calsync events --from today --to +3 days"
+"$CALSYNC" events --from "$(date -u +%F)" --to "$(date -u -d '+3 days' +%F)"
+echo "== calsync changes (last 5)"
+"$CALSYNC" changes | tail -n 5
 echo "== calsync status"
 "$CALSYNC" status

@@ -26,7 +26,9 @@ Scopes string_list(const Json& value, const char* key) {
 Json config_json(const Config& c) {
     return {{"access_token_ttl", c.access_token_ttl},       {"device_interval", c.device_interval},
             {"slow_down_increment", c.slow_down_increment}, {"device_expires_in", c.device_expires_in},
-            {"strict_rotation", c.strict_rotation},         {"latency_ms", c.latency_ms}};
+            {"strict_rotation", c.strict_rotation},         {"latency_ms", c.latency_ms},
+            {"page_size_cap", c.page_size_cap},             {"empty_pages", c.empty_pages},
+            {"graph_expired_status", c.graph_expired_status}, {"graph_expired_code", c.graph_expired_code}};
 }
 
 void update_int(const Json& body, const char* key, int& field) {
@@ -168,6 +170,17 @@ void register_control(httplib::Server& server, State& state) {
         update_int(body, "slow_down_increment", next.slow_down_increment);
         update_int(body, "device_expires_in", next.device_expires_in);
         update_int(body, "latency_ms", next.latency_ms);
+        update_int(body, "page_size_cap", next.page_size_cap);
+        update_int(body, "empty_pages", next.empty_pages);
+        if (next.empty_pages == 1) throw ControlError(400, "\"empty_pages\" must be 0 or at least 2");
+        update_int(body, "graph_expired_status", next.graph_expired_status);
+        if (next.graph_expired_status != 410 && next.graph_expired_status != 400 && next.graph_expired_status != 404)
+            throw ControlError(400, "\"graph_expired_status\" must be 410, 400 or 404");
+        if (body.contains("graph_expired_code")) {
+            if (!body["graph_expired_code"].is_string())
+                throw ControlError(400, "\"graph_expired_code\" must be a string");
+            next.graph_expired_code = body["graph_expired_code"].get<std::string>();
+        }
         if (body.contains("strict_rotation")) {
             if (!body["strict_rotation"].is_boolean()) throw ControlError(400, "\"strict_rotation\" must be a boolean");
             next.strict_rotation = body["strict_rotation"].get<bool>();
@@ -193,6 +206,7 @@ void register_control(httplib::Server& server, State& state) {
         return Json{{"values", state.secrets()}};
     });
     register_control_tokens(server, state);
+    register_control_calendar(server, state);
 }
 
 }  // namespace emu

@@ -1,5 +1,6 @@
 #include "state.hpp"
 
+#include "calendar_model.hpp"
 #include "crypto/crypto.hpp"
 #include "mint.hpp"
 
@@ -87,9 +88,14 @@ bool has_scope(const Scopes& scopes, std::string_view scope) {
 }
 
 State::State(Config config_in, std::vector<Client> clients)
-    : config(config_in), initial_config_(config_in), clients_(std::move(clients)) {
+    : config(config_in),
+      calendars(std::make_unique<CalendarStore>()),
+      initial_config_(config_in),
+      clients_(std::move(clients)) {
     remember_client_secrets();
 }
+
+State::~State() = default;
 
 void State::reset() {
     config = initial_config_;
@@ -105,6 +111,7 @@ void State::reset() {
     offline_granted.clear();
     faults.clear();
     requests.clear();
+    calendars->clear();
     secret_set_.clear();
     secret_list_.clear();
     remember_client_secrets();

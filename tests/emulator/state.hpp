@@ -1,6 +1,6 @@
 // The emulator's whole world: OAuth clients, users, grants and the tokens
-// hanging off them, authorization and device codes, injected faults and the
-// request log. One mutex (`mu`) guards all of it; every member function
+// hanging off them, authorization and device codes, calendars, injected
+// faults and the request log. One mutex (`mu`) guards all of it; every member function
 // expects the caller to hold it, and nothing here does I/O or sleeps.
 #pragma once
 
@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -42,6 +43,11 @@ struct Config {
     int device_expires_in = 900;   // seconds
     bool strict_rotation = false;  // Microsoft: a redeemed refresh token stops working
     int latency_ms = 0;            // added to every non-control request
+    // Calendar listings.
+    int page_size_cap = 0;          // > 0: pages never hold more items, whatever the client asks for
+    int empty_pages = 0;            // >= 2: every n-th page of a round is empty but has a next token
+    int graph_expired_status = 410;  // what an invalidated Graph delta token gets: 410, 400 or 404
+    std::string graph_expired_code;  // empty: resyncRequired for 410, syncStateNotFound otherwise
 };
 
 struct Client {
@@ -121,9 +127,12 @@ struct RequestRecord {
     std::string grant_type;
 };
 
+class CalendarStore;  // calendar_model.hpp
+
 class State {
 public:
     State(Config config, std::vector<Client> clients);
+    ~State();
 
     // Forgets everything but the clients; the config returns to its start values.
     void reset();
@@ -163,6 +172,7 @@ public:
     std::set<std::string> offline_granted;                    // Google "user|client" that already got a refresh token
     FaultTable faults;
     std::vector<RequestRecord> requests;
+    std::unique_ptr<CalendarStore> calendars;  // every user's calendars and events
 
 private:
     void remember_client_secrets();
