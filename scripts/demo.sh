@@ -31,22 +31,8 @@ for _ in $(seq 1 100); do [ -s "$state/emulator.port" ] && break; sleep 0.05; do
 EMU="http://127.0.0.1:$(cat "$state/emulator.port")"
 echo "== provider emulator at $EMU"
 
-cat >"$state/calsync.conf" <<CONF
-db = "$state/calsync.db"
-key-file = "$state/calsync.key"
-[google]
-client-id = "calsync-test-google"
-client-secret = "emu-google-client-secret"
-auth-url = "$EMU/google/o/oauth2/v2/auth"
-token-url = "$EMU/google/token"
-revoke-url = "$EMU/google/revoke"
-userinfo-url = "$EMU/google/v1/userinfo"
-api-url = "$EMU/google/calendar/v3"
-[microsoft]
-client-id = "calsync-test-microsoft"
-authority-url = "$EMU/microsoft"
-graph-url = "$EMU/graph/v1.0"
-CONF
+source scripts/emulator-config.sh
+emulator_config "$EMU" "$state" >"$state/calsync.conf"
 export CALSYNC_CONFIG=$state/calsync.conf
 rm -f "$state/calsync.db"*   # the emulator starts empty each time, so does the demo's database
 "$CALSYNC" init

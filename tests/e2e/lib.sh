@@ -7,6 +7,8 @@ set -euo pipefail
 : "${CALSYNC:?CALSYNC must point at the calsync binary}"
 : "${CALSYNC_EMULATOR:?CALSYNC_EMULATOR must point at the emulator binary}"
 
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/emulator-config.sh"
+
 T=$(mktemp -d "${TMPDIR:-/tmp}/calsync-e2e.XXXXXX")
 _pids=()
 _ok=0
@@ -54,26 +56,7 @@ assert_not_contains() { ! grep -qF -- "$2" <<<"$1" || fail "${3:-unexpected text
 # Writes a config pointing every provider URL at the emulator, exports
 # CALSYNC_CONFIG and runs `calsync init`.
 setup_calsync() {
-    cat >"$T/calsync.conf" <<CONF
-# test configuration: every endpoint is the local emulator
-db = "$T/calsync.db"
-key-file = "$T/calsync.key"
-
-[google]
-client-id = "calsync-test-google"
-client-secret = "emu-google-client-secret"
-auth-url = "$EMU/google/o/oauth2/v2/auth"
-token-url = "$EMU/google/token"
-revoke-url = "$EMU/google/revoke"
-userinfo-url = "$EMU/google/v1/userinfo"
-api-url = "$EMU/google/calendar/v3"
-
-[microsoft]
-client-id = "calsync-test-microsoft"
-tenant = "common"
-authority-url = "$EMU/microsoft"
-graph-url = "$EMU/graph/v1.0"
-CONF
+    emulator_config "$EMU" "$T" >"$T/calsync.conf"
     export CALSYNC_CONFIG="$T/calsync.conf"
     "$CALSYNC" init >/dev/null 2>"$T/init.err" || fail "calsync init failed: $(cat "$T/init.err")"
 }
