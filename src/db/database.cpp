@@ -19,8 +19,13 @@ void ensure_file(const std::filesystem::path& path) {
     auto dir = path.parent_path();
     if (!dir.empty() && !std::filesystem::is_directory(dir))
         throw ConfigError("database directory " + dir.string() + " does not exist");
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) throw ConfigError("cannot open database " + path.string() + ": " + std::strerror(errno));
+    // Only when missing: closing any descriptor of an open database drops this
+    // process's POSIX locks on it, which lets another process checkpoint and
+    // remove the WAL under our other connections (lost commits).
+    if (std::filesystem::exists(path)) return;
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == EEXIST) return;  // another process created it just now
+    if (fd < 0) throw ConfigError("cannot create database " + path.string() + ": " + std::strerror(errno));
     ::close(fd);
 }
 
