@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# The full sync of 100,000 events from one Google calendar: `calsync poll ID
+# --full` (which stores every event in SQLite) against the users' alternative,
+# Google's official Node client listing every page into memory
+# (bench/node/fetch_all.js), and curl downloading the same pages and throwing
+# them away (the floor this emulator sets for any client). All three talk to
+# one emulator, with one seeded calendar, and ask the same query:
+# maxResults=2500&showDeleted=true&singleEvents=false, 40 pages.
+#
+#   bench/sync_full.sh [BUILD=DIR] [RUNS=3] [EVENTS=100000] [KEEP=1]
+#
+# Prints each run, then medians: wall s, events/s, peak RSS MB (from
+# /usr/bin/time -v), CPU s, the emulator's own time for the 40 requests, and
+# calsync against Node. Timings on a shared machine drift: compare within a run.
+source "$(dirname "$0")/lib.sh"
+for arg in "$@"; do
+    case "$arg" in
+        *=*) export "${arg?}" ;;
+        *) die "usage: $0 [BUILD=DIR] [RUNS=N] [EVENTS=N] [KEEP=1]" ;;
+    esac
+done
+RUNS=${RUNS:-3}
+EVENTS=${EVENTS:-100000}
+EMAIL=bench@example.com
+NODE_REF=1.6  # Node's figure in the issue, seconds
+PAGE_SIZE=2500
+
+bench_build
+command -v node >/dev/null || die "node is not installed"
+if [ ! -d "$BENCH_DIR/node/node_modules/googleapis" ]; then
+    note "installing googleapis into bench/node (npm ci)"
+    (cd "$BENCH_DIR/node" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+GOOGLEAPIS_VERSION=$(cd "$BENCH_DIR/node" && node -p "require('googleapis/package.json').version")
+
+# shellcheck disable=SC2119  # no extra emulator options
+start_emulator
+seeded=$(ctl /seed "{\"provider\":\"google\",\"email\":\"$EMAIL\",\"count\":$EVENTS,\"seed\":1}")
+setup_calsync
+ID=$(authorize_account "$EMAIL" bench)
+[ -f "$T/calsync.db-wal" ] && sqlite3 "$T/calsync.db" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
+cp "$T/calsync.db" "$T/pristine.db"  # connected, calendars known, no events
+TOKEN=$(mint_google_token "$EMAIL")
+CAL=$(curl -sS --fail-with-body -H "Authorization: Bearer $TOKEN" "$EMU/google/calendar/v3/users/me/calendarList" |
+    jq -r '.items[] | select(.primary) | .id')
+EVENTS_URL="$EMU/google/calendar/v3/calendars/$(uri "$CAL")/events?maxResults=$PAGE_SIZE&showDeleted=true&singleEvents=false"
+
+# curl_pages FILE: downloads every page once, keeping nothing but one line per
+# page in FILE: bytes and a digest of the body without its page or sync token
+# (both are random: each request gets fresh ones).
+# Sets CURL_WALL (s, for the loop) and CURL_HTTP (sum of curl's time_total).
+curl_pages() {
+    local file=$1 url=$EVENTS_URL token t0 t1 line http=0
+    : >"$file"
+    t0=$(date +%s.%N)
+    while :; do
+        line=$(curl -sS --fail-with-body -o "$T/page" -w '%{size_download} %{time_total}' -H "Authorization: Bearer $TOKEN" "$url")
+        http=$(calc "$http + ${line#* }" %.4f)
+        echo "${line% *} $(sed -E 's/"next(Page|Sync)Token": *"[^"]*"//' "$T/page" | sha256sum | cut -c1-16)" >>"$file"
+        token=$(head -c 4096 "$T/page" | grep -Eo '"nextPageToken": *"[^"]*"' | sed -E 's/.*"([^"]*)"$/\1/' || true)
+        [ -z "$token" ] && break
+        url="$EVENTS_URL&pageToken=$(uri "$token")"
+    done
+    t1=$(date +%s.%N)
+    rm -f "$T/page"
+    CURL_WALL=$(calc "$t1 - $t0")
+    CURL_HTTP=$(calc "$http")
+}
+
+curl_pages "$T/pages.before"
+PAGES=$(wc -l <"$T/pages.before")
+BYTES=$(awk '{ s += $1 } END { print s }' "$T/pages.before")
+
+echo "== sync_full: $EVENTS events, one Google calendar, $PAGES pages of maxResults=$PAGE_SIZE"
+echo "build $BUILD ($BUILD_TYPE); $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg); node $(node --version), googleapis $GOOGLEAPIS_VERSION"
+echo "emulator seed: $seeded"
+echo "pages: $PAGES, $BYTES bytes in all ($(calc "$BYTES / 1048576" %.1f) MiB, $(calc "$BYTES / $PAGES / 1024" %.0f) KiB a page), fetched once with curl in $CURL_WALL s"
+echo
+printf '%-4s %-8s %8s %10s %8s %7s %9s %9s  %s\n' run tool "wall s" "events/s" "RSS MB" "CPU s" "server s" "client s" "check"
+
+declare -a C_OUT C_HTTP C_WALL C_RSS C_CPU C_SRV N_WALL N_RSS N_CPU N_SRV K_WALL K_SRV L_WALL L_RSS
+row() {  # run tool wall rss cpu server check
+    printf '%-4s %-8s %8.2f %10.0f %8s %7s %9.2f %9.2f  %s\n' "$1" "$2" "$3" "$(calc "$EVENTS / $3" %.0f)" "$4" "$5" "$6" \
+        "$(calc "$3 - $6")" "$7"
+}
+for run in $(seq 1 "$RUNS"); do
+    # calsync: a fresh copy of the database as authorize left it, then the full sync.
+    rm -f "$T/calsync.db" "$T/calsync.db-wal" "$T/calsync.db-shm"
+    cp "$T/pristine.db" "$T/calsync.db"
+    from=$(log_lines)
+    timed calsync "$CALSYNC" -vv --json poll "$ID" --full
+    read -r n srv < <(server_time "$from" /google/calendar/v3/calendars/)
+    # -vv logs each request with its duration: the rest of the wall time is
+    # process start, parsing and storing (requests and storing never overlap).
+    http=$(grep -Eo -- '-> [0-9]+ \([0-9]+ ms' "$T/calsync.err" | awk '{ gsub(/\(/, "", $3); s += $3 } END { printf "%.2f", s / 1000 }')
+    C_HTTP+=("$http")
+    check=$(jq -r '"rc='"$RC"' events=\(.events) upserts=\(.upserts) pages=\(.pages)"' "$T/calsync.out" 2>/dev/null || echo "rc=$RC")
+    check="$check db=$(calc "$(stat -c %s "$T/calsync.db") / 1048576" %.0f)MB written=${OUT_MB}MB"
+    C_OUT+=("$OUT_MB")
+    C_WALL+=("$WALL"); C_RSS+=("$RSS_MB"); C_CPU+=("$CPU_S"); C_SRV+=("$srv")
+    row "$run" calsync "$WALL" "$RSS_MB" "$CPU_S" "$srv" "$check requests=$n http=${http}s"
+
+    from=$(log_lines)
+    timed node env EMU="$EMU" ACCESS_TOKEN="$TOKEN" CALENDAR_ID="$CAL" node "$BENCH_DIR/node/fetch_all.js"
+    read -r n srv < <(server_time "$from" /google/calendar/v3/calendars/)
+    check=$(jq -r '"rc='"$RC"' events=\(.events) pages=\(.pages)"' "$T/node.out" 2>/dev/null || echo "rc=$RC $(tail -2 "$T/node.err")")
+    N_WALL+=("$WALL"); N_RSS+=("$RSS_MB"); N_CPU+=("$CPU_S"); N_SRV+=("$srv")
+    row "$run" node "$WALL" "$RSS_MB" "$CPU_S" "$srv" "$check requests=$n"
+
+    # Node's fixed cost: start and load googleapis, no request.
+    timed node_load node -e "require('$BENCH_DIR/node/node_modules/googleapis')"
+    L_WALL+=("$WALL"); L_RSS+=("$RSS_MB")
+    printf '%-4s %-8s %8.2f %10s %8s %7s %9s %9s  %s\n' "$run" node-load "$WALL" - "$RSS_MB" "$CPU_S" - - "node -e \"require('googleapis')\" (no request)"
+
+    from=$(log_lines)
+    curl_pages "$T/pages.run$run"
+    read -r n srv < <(server_time "$from" /google/calendar/v3/calendars/)
+    same=$(cmp -s <(cut -d' ' -f2 "$T/pages.before") <(cut -d' ' -f2 "$T/pages.run$run") && echo "pages identical to the first fetch" || echo "PAGES DIFFER from the first fetch")
+    K_WALL+=("$CURL_HTTP"); K_SRV+=("$srv")
+    printf '%-4s %-8s %8.2f %10.0f %8s %7s %9.2f %9.2f  %s\n' "$run" curl "$CURL_HTTP" "$(calc "$EVENTS / $CURL_HTTP" %.0f)" - - \
+        "$srv" "$(calc "$CURL_HTTP - $srv")" "$same requests=$n (sum of time_total)"
+done
+
+cw=$(median "${C_WALL[@]}"); nw=$(median "${N_WALL[@]}"); kw=$(median "${K_WALL[@]}")
+cr=$(median "${C_RSS[@]}"); nr=$(median "${N_RSS[@]}")
+cs=$(median "${C_SRV[@]}"); ns=$(median "${N_SRV[@]}"); ks=$(median "${K_SRV[@]}")
+echo
+echo "== medians of $RUNS runs (server s: the emulator's own time for the requests; client s = wall - server)"
+printf '%-8s %8s %10s %8s %7s %9s %9s\n' tool "wall s" "events/s" "RSS MB" "CPU s" "server s" "client s"
+printf '%-8s %8.2f %10.0f %8s %7s %9.2f %9.2f\n' calsync "$cw" "$(calc "$EVENTS / $cw" %.0f)" "$cr" "$(median "${C_CPU[@]}")" "$cs" "$(calc "$cw - $cs")"
+printf '%-8s %8.2f %10.0f %8s %7s %9.2f %9.2f\n' node "$nw" "$(calc "$EVENTS / $nw" %.0f)" "$nr" "$(median "${N_CPU[@]}")" "$ns" "$(calc "$nw - $ns")"
+printf '%-8s %8.2f %10s %8s %7s %9s %9s\n' node-load "$(median "${L_WALL[@]}")" - "$(median "${L_RSS[@]}")" - - -
+printf '%-8s %8.2f %10.0f %8s %7s %9.2f %9.2f\n' curl "$kw" "$(calc "$EVENTS / $kw" %.0f)" - - "$ks" "$(calc "$kw - $ks")"
+echo
+ch=$(median "${C_HTTP[@]}")
+echo "calsync's own log (-vv): requests $ch s (server $cs s, transfer+curl $(calc "$ch - $cs") s);" \
+    "start, parse and store $(calc "$cw - $ch") s = $(calc "($cw - $ch) * 1000000 / $EVENTS" %.0f) us an event"
+echo "calsync wrote $(median "${C_OUT[@]}") MB to storage (getrusage) for a $(calc "$(stat -c %s "$T/calsync.db") / 1048576" %.0f) MB database" \
+    "and $(calc "$BYTES / 1048576" %.0f) MB of pages"
+echo "calsync vs node: $(calc "$nw / $cw") x the speed (wall), $(calc "$cr / $nr") x the memory (peak RSS)"
+echo "calsync vs node, client side only (wall - server): $(calc "($nw - $ns) / ($cw - $cs)") x the speed"
+echo "target (issue): <= $(calc "$NODE_REF / 3") s (3 x faster than Node's $NODE_REF s) and < 64 MB:" \
+    "wall $cw s ($(calc "$cw <= $NODE_REF / 3 ? 1 : 0" %d | sed 's/1/met/;s/0/not met/')), RSS $cr MB ($(calc "$cr < 64 ? 1 : 0" %d | sed 's/1/met/;s/0/not met/'))"
+echo "3 x faster than the Node measured here would be <= $(calc "$nw / 3") s"
