@@ -10,6 +10,7 @@ set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$BENCH_DIR")
+source "$ROOT/scripts/emulator-config.sh"
 
 T=""
 _pids=()       # ours until the end (the emulator)
@@ -98,29 +99,10 @@ ctl_get() { curl -sS --fail-with-body "$EMU/_control$1"; }
 ctl_delete() { curl -sS --fail-with-body -X DELETE "$EMU/_control$1"; }
 uri() { jq -rn --arg v "$1" '$v|@uri'; }
 
-# A calsync config pointing every endpoint at the emulator, as tests/e2e/lib.sh
-# writes it; exports CALSYNC_CONFIG and runs `calsync init`.
+# A calsync config pointing every endpoint at the emulator (the one config the
+# demo and the tests use); exports CALSYNC_CONFIG and runs `calsync init`.
 setup_calsync() {
-    cat >"$T/calsync.conf" <<CONF
-# benchmark configuration: every endpoint is the local emulator
-db = "$T/calsync.db"
-key-file = "$T/calsync.key"
-
-[google]
-client-id = "calsync-test-google"
-client-secret = "emu-google-client-secret"
-auth-url = "$EMU/google/o/oauth2/v2/auth"
-token-url = "$EMU/google/token"
-revoke-url = "$EMU/google/revoke"
-userinfo-url = "$EMU/google/v1/userinfo"
-api-url = "$EMU/google/calendar/v3"
-
-[microsoft]
-client-id = "calsync-test-microsoft"
-tenant = "common"
-authority-url = "$EMU/microsoft"
-graph-url = "$EMU/graph/v1.0"
-CONF
+    emulator_config "$EMU" "$T" >"$T/calsync.conf"
     export CALSYNC_CONFIG=$T/calsync.conf
     "$CALSYNC" init >/dev/null 2>"$T/init.err" || die "calsync init failed: $(cat "$T/init.err")"
 }

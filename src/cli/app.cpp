@@ -66,13 +66,15 @@ std::unique_ptr<Cli> build_cli() {
     for (const auto& key : config_keys()) {
         std::string name = key.option();
         const std::string k = key.key;
+        // A value on the command line is visible to every user in the process list.
+        std::string help = key.secret ? key.help + "; on the command line it is visible to other users" : key.help;
         CLI::Option* opt;
         if (key.is_flag)
             opt = app.add_flag_function(name, [&g, k](int64_t n) { g.source.settings[k] = n > 0 ? "true" : "false"; },
-                                        key.help);
+                                        help);
         else
             opt = app.add_option_function<std::string>(name, [&g, k](const std::string& v) { g.source.settings[k] = v; },
-                                                       key.help);
+                                                       help);
         opt->envname(key.env())->group("Configuration (also in the config file)");
     }
 

@@ -38,8 +38,6 @@ public:
     const Key& key();
     HttpClient& http();
     const Clock& clock() const { return *clock_; }
-    void set_clock(std::unique_ptr<Clock> clock) { clock_ = std::move(clock); }
-    void set_http(std::unique_ptr<HttpClient> http) { http_ = std::move(http); }
 
 private:
     GlobalOptions options_;

@@ -26,9 +26,7 @@ int run_check(const std::vector<int64_t>& ids, Context& ctx) {
     for (const auto& i : targets) {
         nlohmann::json r = {{"id", i.id}, {"provider", std::string(to_string(i.provider))}, {"account_email", i.account_email}};
         try {
-            OAuthClient client(i.provider, ctx.config(), ctx.http());
-            std::string url = i.provider == Provider::google ? ctx.config().google.userinfo_url
-                                                             : ctx.config().microsoft.graph_url + "/me";
+            std::string url = OAuthClient(i.provider, ctx.config(), ctx.http()).identity_url();
             HttpResponse resp = tokens.call(i, [&](const Secret& token) {
                 return send_with_retry(ctx.http(), {"GET", url, {{"Authorization", "Bearer " + token.reveal()}}, ""}, {});
             });

@@ -152,8 +152,13 @@ TokenResponse OAuthClient::parse_tokens(const HttpResponse& r, const char* what)
     t.access_token = Secret(j["access_token"].get<std::string>());
     if (j.contains("expires_in")) {
         // Microsoft has sent it as a string in some versions.
-        t.expires_in = j["expires_in"].is_string() ? std::stoll(j["expires_in"].get<std::string>())
-                                                   : j["expires_in"].get<int64_t>();
+        const auto& e = j["expires_in"];
+        if (e.is_number_integer()) t.expires_in = e.get<int64_t>();
+        else if (e.is_string() && !e.get<std::string>().empty() &&
+                 e.get<std::string>().find_first_not_of("0123456789") == std::string::npos &&
+                 e.get<std::string>().size() < 10)
+            t.expires_in = std::stoll(e.get<std::string>());
+        else throw ProviderError(context + ": expires_in is not a number of seconds", r.status);
     }
     if (j.contains("refresh_token") && j["refresh_token"].is_string())
         t.refresh_token = Secret(j["refresh_token"].get<std::string>());
@@ -213,9 +218,12 @@ DevicePoll OAuthClient::poll_device(const Secret& device_code) {
     throw_oauth_error(r, "microsoft: device sign-in");
 }
 
+std::string OAuthClient::identity_url() const {
+    return provider_ == Provider::google ? config_.google.userinfo_url : config_.microsoft.graph_url + "/me";
+}
+
 AccountInfo OAuthClient::account(const Secret& access_token) {
-    std::string url = provider_ == Provider::google ? config_.google.userinfo_url : config_.microsoft.graph_url + "/me";
-    HttpRequest req{"GET", url, {{"Authorization", "Bearer " + access_token.reveal()}, {"Accept", "application/json"}}, ""};
+    HttpRequest req{"GET", identity_url(), {{"Authorization", "Bearer " + access_token.reveal()}, {"Accept", "application/json"}}, ""};
     auto r = send_with_retry(http_, req, retry_);
     std::string context = std::string(to_string(provider_)) + ": reading the account identity";
     if (!r.ok()) throw_oauth_error(r, context);

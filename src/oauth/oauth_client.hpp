@@ -65,6 +65,8 @@ public:
     DeviceAuthorization start_device_flow();
     DevicePoll poll_device(const Secret& device_code);
     AccountInfo account(const Secret& access_token);
+    // Where the account identity is read (Google userinfo, Graph /me).
+    std::string identity_url() const;
     // Revokes a token at the provider. Google only; Microsoft has no revocation
     // endpoint for delegated tokens (returns false without a request).
     bool revoke(const Secret& token);

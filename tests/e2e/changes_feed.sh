@@ -7,11 +7,8 @@ source "$(dirname "$0")/lib.sh"
 start_emulator
 setup_calsync
 
+seed_integrations
 sql <<'SQL'
-INSERT INTO organizations (id, created_at) VALUES ('acme', 0);
-INSERT INTO integrations (id, org_id, provider, account_id, account_email, status, created_at, updated_at) VALUES
-  (1, 'acme', 'google', 'g-1', 'alice@example.com', 'connected', 0, 0),
-  (2, 'acme', 'microsoft', 'm-1', 'bob@contoso.example', 'connected', 0, 0);
 INSERT INTO calendars (id, integration_id, provider_calendar_id, created_at) VALUES
   (1, 1, 'alice@example.com', 0), (2, 2, 'AAMkADcal=', 0);
 INSERT INTO events (calendar_id, event_id, status, kind, summary, start, "end", all_day, start_ts, end_ts, updated,

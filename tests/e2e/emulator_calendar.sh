@@ -23,14 +23,6 @@ uri() {  # percent-encoding in bash: no process per call
     done
     printf '%s' "$out"
 }
-urldecode() { local s="${1//+/ }"; printf '%b' "${s//%/\\x}"; }
-qparam() {
-    local q=${1#*\?} part
-    IFS='&' read -ra parts <<<"${q%%#*}"
-    for part in "${parts[@]}"; do
-        if [ "${part%%=*}" = "$2" ]; then urldecode "${part#*=}"; return; fi
-    done
-}
 s256() { printf %s "$1" | openssl dgst -sha256 -binary | base64 | tr '+/' '-_' | tr -d '=\n'; }
 event() { ctl /events "$1"; }
 

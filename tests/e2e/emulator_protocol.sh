@@ -16,15 +16,6 @@ CAL=https://www.googleapis.com/auth/calendar.events.readonly
 call() { local url=$1; shift; curl -sS -o "$T/body" -D "$T/headers" -w '%{http_code}' "$@" "$url"; }
 body() { cat "$T/body"; }
 field() { jq -r "$1" "$T/body"; }
-urldecode() { local s="${1//+/ }"; printf '%b' "${s//%/\\x}"; }
-# qparam URL NAME: the decoded value of a query parameter.
-qparam() {
-    local q=${1#*\?} part
-    IFS='&' read -ra parts <<<"${q%%#*}"
-    for part in "${parts[@]}"; do
-        if [ "${part%%=*}" = "$2" ]; then urldecode "${part#*=}"; return; fi
-    done
-}
 b64url_decode() {
     local s=${1//-/+}
     s=${s//_//}

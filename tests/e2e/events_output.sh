@@ -8,11 +8,8 @@ setup_calsync
 
 # Two integrations, three calendars, six events: singles, an all-day event,
 # a weekly series with one moved occurrence, text that needs quoting.
+seed_integrations
 sql <<'SQL'
-INSERT INTO organizations (id, created_at) VALUES ('acme', 0);
-INSERT INTO integrations (id, org_id, provider, account_id, account_email, status, created_at, updated_at) VALUES
-  (1, 'acme', 'google', 'g-1', 'alice@example.com', 'connected', 0, 0),
-  (2, 'acme', 'microsoft', 'm-1', 'bob@contoso.example', 'connected', 0, 0);
 INSERT INTO calendars (id, integration_id, provider_calendar_id, name, is_primary, created_at) VALUES
   (1, 1, 'alice@example.com', 'Alice', 1, 0),
   (2, 1, 'team@group.calendar.google.com', 'Team', 0, 0),

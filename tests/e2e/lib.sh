@@ -103,8 +103,29 @@ authorize_account() {
     assert_eq "$status" "200" "callback page status"
 }
 
+urldecode() { local s="${1//+/ }"; printf '%b' "${s//%/\\x}"; }
+# qparam URL NAME: the decoded value of a query parameter.
+qparam() {
+    local q=${1#*\?} part
+    IFS='&' read -ra parts <<<"${q%%#*}"
+    for part in "${parts[@]}"; do
+        if [ "${part%%=*}" = "$2" ]; then urldecode "${part#*=}"; return; fi
+    done
+}
+
 # sqlite3 on the test database
 sql() { sqlite3 "$T/calsync.db" "$@"; }
+
+# Two integrations written straight into the store (no provider involved), for
+# tests of the read side: 1 = google alice@example.com, 2 = microsoft bob@contoso.example.
+seed_integrations() {
+    sql <<'SQL'
+INSERT INTO organizations (id, created_at) VALUES ('acme', 0);
+INSERT INTO integrations (id, org_id, provider, account_id, account_email, status, created_at, updated_at) VALUES
+  (1, 'acme', 'google', 'g-1', 'alice@example.com', 'connected', 0, 0),
+  (2, 'acme', 'microsoft', 'm-1', 'bob@contoso.example', 'connected', 0, 0);
+SQL
+}
 
 # The Graph calendarView window calsync uses by default (30 days back, 365
 # ahead, from the start of today UTC), as "START END" in RFC 3339.
