@@ -121,10 +121,63 @@ CREATE TABLE sync_leases (
 );
 )sql";
 
+// Push notifications: the channels registered at the providers and the queue
+// the CGI receiver fills. Channel secrets (Google channel token, Graph
+// clientState) are stored only as SHA-256 digests: the receiver verifies, it
+// never needs the encryption key.
+static const char* const kV3 = R"sql(
+-- One Google watch channel or Graph subscription per synced calendar.
+-- status: active (receives), retiring (replaced by a newer channel; still
+-- accepted until it is stopped at the provider).
+CREATE TABLE webhook_channels (
+    id               INTEGER PRIMARY KEY,
+    integration_id   INTEGER NOT NULL REFERENCES integrations(id) ON DELETE CASCADE,
+    calendar_id      INTEGER REFERENCES calendars(id) ON DELETE SET NULL,
+    provider         TEXT NOT NULL CHECK (provider IN ('google', 'microsoft')),
+    channel_id       TEXT NOT NULL,       -- Google channel id (a UUID) / Graph subscription id
+    resource_id      TEXT,                -- Google resourceId
+    resource         TEXT,                -- Google resourceUri / Graph resource
+    secret_digest    TEXT NOT NULL,       -- hex SHA-256 of the channel token / clientState
+    status           TEXT NOT NULL CHECK (status IN ('active', 'retiring')),
+    expires_at       INTEGER NOT NULL,    -- as the provider granted it
+    created_at       INTEGER NOT NULL,
+    renewed_at       INTEGER,
+    last_error       TEXT,
+    UNIQUE (provider, channel_id)
+);
+CREATE INDEX webhook_channels_integration ON webhook_channels(integration_id);
+CREATE INDEX webhook_channels_expiry ON webhook_channels(expires_at);
+
+-- Notifications as received. kind: sync (Google's first message), change,
+-- lifecycle (Graph). status: pending -> processing (leased) -> done | rejected,
+-- or back to pending with a backoff, and dead after too many attempts.
+CREATE TABLE webhook_queue (
+    id                INTEGER PRIMARY KEY,
+    provider          TEXT NOT NULL CHECK (provider IN ('google', 'microsoft')),
+    channel_id        TEXT NOT NULL,
+    message_id        TEXT,               -- Google message number / Graph item id: a redelivery is stored once
+    kind              TEXT NOT NULL CHECK (kind IN ('sync', 'change', 'lifecycle')),
+    state             TEXT NOT NULL,      -- resource state / changeType / lifecycleEvent
+    payload           TEXT NOT NULL,      -- JSON, without the secret
+    secret_digest     TEXT NOT NULL,      -- digest of the secret the request presented
+    status            TEXT NOT NULL CHECK (status IN ('pending', 'processing', 'done', 'rejected', 'dead')),
+    attempts          INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at   INTEGER NOT NULL,
+    lease_holder      TEXT,
+    lease_expires_at  INTEGER,
+    last_error        TEXT,
+    received_at       INTEGER NOT NULL,
+    finished_at       INTEGER,
+    UNIQUE (provider, channel_id, message_id)
+);
+CREATE INDEX webhook_queue_due ON webhook_queue(status, next_attempt_at);
+)sql";
+
 const std::vector<Migration>& migrations() {
     static const std::vector<Migration> all = {
         {1, "meta, organizations, integrations, calendars, pending authorizations", kV1},
         {2, "events, change log, sync leases", kV2},
+        {3, "webhook channels and queue", kV3},
     };
     return all;
 }
