@@ -10,10 +10,11 @@ _calsync() {
         --google-token-url --google-revoke-url --google-userinfo-url --google-api-url
         --microsoft-client-id --microsoft-client-secret --microsoft-client-secret-file
         --microsoft-tenant --microsoft-authority-url --microsoft-graph-url --google-page-size
-        --microsoft-page-size --microsoft-window-past --microsoft-window-future"
+        --microsoft-page-size --microsoft-window-past --microsoft-window-future
+        --microsoft-subscription-ttl --google-channel-ttl --queue-trigger"
 
     case $prev in
-        --config|--db|--key-file|--google-client-secret-file|--microsoft-client-secret-file)
+        --config|--db|--key-file|--google-client-secret-file|--microsoft-client-secret-file|--queue-trigger)
             _filedir; return ;;
         --format)
             COMPREPLY=($(compgen -W "table json csv ics" -- "$cur")); return ;;

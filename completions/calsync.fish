@@ -42,6 +42,9 @@ complete -c calsync -l google-page-size -r -d 'events per Google page'
 complete -c calsync -l microsoft-page-size -r -d 'events per Graph delta page'
 complete -c calsync -l microsoft-window-past -r -d 'how far back the Graph window reaches'
 complete -c calsync -l microsoft-window-future -r -d 'how far ahead the Graph window reaches'
+complete -c calsync -l microsoft-subscription-ttl -r -d 'lifetime of Graph subscriptions'
+complete -c calsync -l google-channel-ttl -r -d 'lifetime of Google push channels'
+complete -c calsync -l queue-trigger -r -F -d 'file touched after a notification is queued'
 
 # authorize
 complete -c calsync -n "__fish_seen_subcommand_from authorize" -a 'google microsoft'

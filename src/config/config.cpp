@@ -56,6 +56,14 @@ int parse_count(const std::string& key, const std::string& value, int max) {
     return n;
 }
 
+// A lifetime between `min` and `max` seconds, like 3d or 90m.
+int64_t parse_ttl(const std::string& key, const std::string& value, int64_t min, int64_t max, const char* range) {
+    auto d = parse_duration(value);
+    if (!d || d->count() < min || d->count() > max)
+        throw ConfigError(key + ": expected a duration from " + range + ", got '" + value + "'");
+    return d->count();
+}
+
 int64_t parse_window(const std::string& key, const std::string& value) {
     auto d = parse_duration(value);
     if (!d || d->count() < 86400 || d->count() > 5 * 366 * 86400)
@@ -95,6 +103,10 @@ std::vector<ConfigKey> make_keys() {
                  false, false, [](Config& c, const std::string& v) { c.key_file = v; }});
     k.push_back({"public-url", "public base URL where calsync-webhook is reachable", false, false,
                  [](Config& c, const std::string& v) { c.public_url = v; }});
+    k.push_back({"queue-trigger",
+                 "file calsync-webhook touches after queueing a notification, for a systemd path unit (default "
+                 "queue.trigger next to the database)",
+                 false, false, [](Config& c, const std::string& v) { c.queue_trigger = v; }});
     k.push_back({"allow-insecure-http", "allow plain http:// endpoints on hosts other than loopback", false, true,
                  [](Config& c, const std::string& v) { c.allow_insecure_http = parse_bool("allow-insecure-http", v); }});
     k.push_back({"http-timeout", "total time allowed for one HTTP request (default 60s)", false, false,
@@ -115,6 +127,10 @@ std::vector<ConfigKey> make_keys() {
     k.push_back(google_key("google.api-url", "Google Calendar API base URL", &GoogleConfig::api_url));
     k.push_back({"google.page-size", "events per events.list page, 1-2500 (default 2500)", false, false,
                  [](Config& c, const std::string& v) { c.google.page_size = parse_count("google.page-size", v, 2500); }});
+    k.push_back({"google.channel-ttl", "lifetime asked for push channels, 1h-30d (default 7d; Google may grant less)",
+                 false, false, [](Config& c, const std::string& v) {
+                     c.google.channel_ttl = parse_ttl("google.channel-ttl", v, 3600, 30 * 86400, "1h to 30d");
+                 }});
     k.push_back(ms_key("microsoft.client-id", "Microsoft application (client) id", &MicrosoftConfig::client_id));
     k.push_back({"microsoft.client-secret", "Microsoft client secret (omit for a public client)", true, false,
                  [](Config& c, const std::string& v) { c.microsoft.client_secret = Secret(v); }});
@@ -132,6 +148,12 @@ std::vector<ConfigKey> make_keys() {
                  [](Config& c, const std::string& v) { c.microsoft.window_past = parse_window("microsoft.window-past", v); }});
     k.push_back({"microsoft.window-future", "how far ahead the synced calendar view reaches (default 365d)", false, false,
                  [](Config& c, const std::string& v) { c.microsoft.window_future = parse_window("microsoft.window-future", v); }});
+    k.push_back({"microsoft.subscription-ttl",
+                 "lifetime asked for Graph subscriptions, 45m-10080m (default 3d; Graph's maximum for events is 10080m)",
+                 false, false, [](Config& c, const std::string& v) {
+                     c.microsoft.subscription_ttl =
+                         parse_ttl("microsoft.subscription-ttl", v, 45 * 60, 10080 * 60, "45m to 10080m");
+                 }});
     return k;
 }
 
@@ -237,6 +259,7 @@ Config load_config(const ConfigSource& source, const std::map<std::string, std::
         if (it != merged.end() && !key.is_flag) key.apply(config, it->second);
     }
 
+    if (config.queue_trigger.empty()) config.queue_trigger = config.db.parent_path() / "queue.trigger";
     validate_url("google.auth-url", config.google.auth_url, config.allow_insecure_http);
     validate_url("google.token-url", config.google.token_url, config.allow_insecure_http);
     validate_url("google.revoke-url", config.google.revoke_url, config.allow_insecure_http);

@@ -24,6 +24,7 @@ struct GoogleConfig {
     std::string userinfo_url = "https://openidconnect.googleapis.com/v1/userinfo";
     std::string api_url = "https://www.googleapis.com/calendar/v3";
     int page_size = 2500;  // events.list maxResults (Google's maximum)
+    int64_t channel_ttl = 7 * 86400;  // events.watch params.ttl; Google may grant less
 };
 
 struct MicrosoftConfig {
@@ -35,12 +36,14 @@ struct MicrosoftConfig {
     int page_size = 500;                 // Prefer: odata.maxpagesize
     int64_t window_past = 30 * 86400;    // calendarView delta window
     int64_t window_future = 365 * 86400;
+    int64_t subscription_ttl = 3 * 86400;  // Graph subscription lifetime, at most 10,080 minutes
 };
 
 struct Config {
     std::filesystem::path db;
     std::filesystem::path key_file;
     std::string public_url;
+    std::filesystem::path queue_trigger;  // touched by calsync-webhook after an enqueue; default next to db
     bool allow_insecure_http = false;
     int http_timeout_seconds = 60;
     int connect_timeout_seconds = 10;
