@@ -3,6 +3,14 @@
 #include "http.hpp"
 
 namespace emu {
+
+const Scopes kGoogleEventScopes = {
+    "https://www.googleapis.com/auth/calendar", "https://www.googleapis.com/auth/calendar.readonly",
+    "https://www.googleapis.com/auth/calendar.events", "https://www.googleapis.com/auth/calendar.events.readonly"};
+const Scopes kGraphCalendarScopes = {
+    "https://graph.microsoft.com/Calendars.Read", "https://graph.microsoft.com/Calendars.ReadWrite",
+    "https://graph.microsoft.com/Calendars.Read.Shared", "https://graph.microsoft.com/Calendars.ReadWrite.Shared"};
+
 namespace {
 
 constexpr const char* kGoogleChallenge = "Bearer realm=\"https://accounts.google.com/\", error=\"invalid_token\"";

@@ -24,6 +24,11 @@ struct Principal {
     Scopes scopes;
 };
 
+// Scopes that allow reading events (and watching them): Google's events.list
+// and events.watch, Graph's calendar routes and event subscriptions.
+extern const Scopes kGoogleEventScopes;
+extern const Scopes kGraphCalendarScopes;
+
 // Resolves the request's bearer token. If it is missing, unknown, expired,
 // revoked or of the other provider, writes `api`'s 401 (with its
 // WWW-Authenticate header) and returns nullopt. Locks state.mu itself.

@@ -171,8 +171,9 @@ Event& CalendarStore::insert(Calendar& cal, Event event, Millis now, bool notify
     if (stored.serial == 0) stored.serial = ++cal.arrivals;
     if (stored.is_exception() && !stored.deleted)
         cal.exceptions[stored.recurring_event_id][stored.original_start] = stored.id;
-    touch(cal, stored, now, notify_listeners);
+    touch(cal, stored, now, false);
     cal.last_inserted = it;
+    if (notify_listeners) notify(cal, &stored, Change::created);
     return stored;
 }
 
@@ -184,7 +185,7 @@ void CalendarStore::touch(Calendar& cal, Event& event, Millis now, bool notify_l
     event.etag_clock = etag_clock_;
     event.updated_ms = now;
     cal.updated_ms = now;
-    if (notify_listeners) notify(cal);
+    if (notify_listeners) notify(cal, &event, Change::updated);
 }
 
 void CalendarStore::tombstone(Calendar& cal, Event& event, Millis now, bool notify_listeners) {
@@ -196,11 +197,12 @@ void CalendarStore::tombstone(Calendar& cal, Event& event, Millis now, bool noti
         }
     }
     event.deleted = true;
-    touch(cal, event, now, notify_listeners);
+    touch(cal, event, now, false);
+    if (notify_listeners) notify(cal, &event, Change::deleted);
 }
 
-void CalendarStore::notify(const Calendar& cal) {
-    for (const auto& listener : listeners_) listener(cal);
+void CalendarStore::notify(const Calendar& cal, const Event* event, Change change) {
+    for (const auto& listener : listeners_) listener(cal, event, change);
 }
 
 void CalendarStore::clear() {

@@ -106,10 +106,13 @@ public:
     // Turns the event into a tombstone (kept so change listings report it).
     void tombstone(Calendar& cal, Event& event, Millis now, bool notify = true);
 
-    // Called with state.mu held after changes to a calendar.
-    using Listener = std::function<void(const Calendar&)>;
+    // Called with state.mu held after changes to a calendar: `event` is the
+    // record that changed (inserted, modified or tombstoned), or nullptr with
+    // Change::bulk after a batch of silent changes (seed).
+    enum class Change { created, updated, deleted, bulk };
+    using Listener = std::function<void(const Calendar&, const Event* event, Change change)>;
     void add_listener(Listener listener) { listeners_.push_back(std::move(listener)); }
-    void notify(const Calendar& cal);
+    void notify(const Calendar& cal, const Event* event = nullptr, Change change = Change::bulk);
 
     // Forgets calendars and tokens; listeners stay.
     void clear();

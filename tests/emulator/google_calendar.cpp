@@ -15,9 +15,6 @@
 namespace emu {
 namespace {
 
-const Scopes kEventScopes = {"https://www.googleapis.com/auth/calendar", "https://www.googleapis.com/auth/calendar.readonly",
-                             "https://www.googleapis.com/auth/calendar.events",
-                             "https://www.googleapis.com/auth/calendar.events.readonly"};
 const Scopes kCalendarListScopes = {"https://www.googleapis.com/auth/calendar",
                                     "https://www.googleapis.com/auth/calendar.readonly",
                                     "https://www.googleapis.com/auth/calendar.calendarlist",
@@ -183,7 +180,7 @@ void send_page(httplib::Response& res, const Page& page) {
 
 void list_events(State& state, const httplib::Request& req, httplib::Response& res) {
     auto who = authenticate(state, req, res, Api::google_api);
-    if (!who || !require_scope(*who, req, res, Api::google_api, kEventScopes)) return;
+    if (!who || !require_scope(*who, req, res, Api::google_api, kGoogleEventScopes)) return;
     GoogleError error{};
     auto request = parse_list_request(req, error);
     if (!request) return send_error(res, error);

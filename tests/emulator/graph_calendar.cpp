@@ -16,9 +16,6 @@
 namespace emu {
 namespace {
 
-const Scopes kCalendarScopes = {
-    "https://graph.microsoft.com/Calendars.Read", "https://graph.microsoft.com/Calendars.ReadWrite",
-    "https://graph.microsoft.com/Calendars.Read.Shared", "https://graph.microsoft.com/Calendars.ReadWrite.Shared"};
 constexpr std::size_t kDefaultPageSize = 10, kMaxPageSize = 1000;
 
 std::string trim(std::string s) {
@@ -120,7 +117,7 @@ void send_page(httplib::Response& res, const Page& page, const Preferences& pref
 
 void delta(State& state, const httplib::Request& req, httplib::Response& res, const std::string& calendar_id) {
     auto who = authenticate(state, req, res, Api::graph);
-    if (!who || !require_scope(*who, req, res, Api::graph, kCalendarScopes)) return;
+    if (!who || !require_scope(*who, req, res, Api::graph, kGraphCalendarScopes)) return;
     for (const char* name : {"$select", "$expand", "$filter", "$orderby", "$search", "$top"}) {
         if (req.has_param(name))
             return send_graph_error(req, res, 400, "ErrorInvalidParameter",
@@ -199,7 +196,7 @@ void delta(State& state, const httplib::Request& req, httplib::Response& res, co
 
 void list_calendars(State& state, const httplib::Request& req, httplib::Response& res) {
     auto who = authenticate(state, req, res, Api::graph);
-    if (!who || !require_scope(*who, req, res, Api::graph, kCalendarScopes)) return;
+    if (!who || !require_scope(*who, req, res, Api::graph, kGraphCalendarScopes)) return;
     auto count_param = [&](const char* name, std::size_t fallback) -> std::optional<std::size_t> {
         if (!req.has_param(name)) return fallback;
         std::string v = req.get_param_value(name);

@@ -8,18 +8,22 @@
 namespace emu {
 namespace {
 
-std::string format_now(const char* format) {
-    std::time_t now = std::time(nullptr);
+std::string format_time(std::time_t t, const char* format) {
     std::tm tm{};
-    gmtime_r(&now, &tm);
+    gmtime_r(&t, &tm);
     char buf[64];
     std::strftime(buf, sizeof buf, format, &tm);
     return buf;
 }
 
+std::string format_now(const char* format) { return format_time(std::time(nullptr), format); }
+
 }  // namespace
 
 std::string http_date_now() { return format_now("%a, %d %b %Y %H:%M:%S GMT"); }
+std::string http_date(std::int64_t unix_ms) {
+    return format_time(std::time_t(unix_ms / 1000), "%a, %d %b %Y %H:%M:%S GMT");
+}
 std::string iso_utc_now() { return format_now("%Y-%m-%dT%H:%M:%S"); }
 
 Json google_api_error_body(int status, std::string_view reason, std::string_view message, std::string_view domain) {

@@ -5,6 +5,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -38,6 +39,8 @@ void send_graph_error(const httplib::Request& req, httplib::Response& res, int s
 
 // RFC 1123 date of now ("Tue, 01 Jul 2025 10:00:00 GMT") and ISO-8601 UTC ("2025-07-01T10:00:00").
 std::string http_date_now();
+// RFC 1123 date of a Unix time in milliseconds.
+std::string http_date(std::int64_t unix_ms);
 std::string iso_utc_now();
 
 }  // namespace emu
