@@ -207,6 +207,7 @@ void register_control(httplib::Server& server, State& state) {
     });
     register_control_tokens(server, state);
     register_control_calendar(server, state);
+    register_control_push(server, state);
 }
 
 }  // namespace emu

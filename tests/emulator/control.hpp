@@ -34,5 +34,6 @@ std::string need_string(const Json& body, const char* key);
 void register_control_tokens(httplib::Server& server, State& state);
 void register_control_calendar(httplib::Server& server, State& state);  // also registers control_seed
 void register_control_seed(httplib::Server& server, State& state);
+void register_control_push(httplib::Server& server, State& state);
 
 }  // namespace emu

@@ -104,6 +104,9 @@ int main(int argc, char** argv) {
     emu::register_graph_users(server, state);
     emu::register_google_calendar(server, state);
     emu::register_graph_calendar(server, state);
+    emu::register_google_push(server, state);
+    emu::register_graph_subscriptions(server, state);
+    emu::register_sink(server, state);
     emu::register_control(server, state);
 
     // 4. Bind, then announce the port.

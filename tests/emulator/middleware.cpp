@@ -22,7 +22,8 @@ struct RequestScope {
 };
 thread_local RequestScope t_scope;
 
-bool is_control(const std::string& path) { return path.rfind("/_control", 0) == 0; }
+// The test-facing routes: the control API and the webhook sink.
+bool is_control(const std::string& path) { return path.rfind("/_control", 0) == 0 || path.rfind("/_sink/", 0) == 0; }
 
 // Answers the fault chosen for `req`, if any. Returns whether it did.
 bool answer_pending_fault(const httplib::Request& req, httplib::Response& res) {

@@ -3,6 +3,7 @@
 #include "calendar_model.hpp"
 #include "crypto/crypto.hpp"
 #include "mint.hpp"
+#include "push.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -90,6 +91,7 @@ bool has_scope(const Scopes& scopes, std::string_view scope) {
 State::State(Config config_in, std::vector<Client> clients)
     : config(config_in),
       calendars(std::make_unique<CalendarStore>()),
+      push(std::make_unique<Push>(*calendars)),
       initial_config_(config_in),
       clients_(std::move(clients)) {
     remember_client_secrets();
@@ -112,6 +114,7 @@ void State::reset() {
     faults.clear();
     requests.clear();
     calendars->clear();
+    push->reset();
     secret_set_.clear();
     secret_list_.clear();
     remember_client_secrets();

@@ -1,7 +1,8 @@
 // The emulator's whole world: OAuth clients, users, grants and the tokens
 // hanging off them, authorization and device codes, calendars, injected
-// faults and the request log. One mutex (`mu`) guards all of it; every member function
-// expects the caller to hold it, and nothing here does I/O or sleeps.
+// faults, the request log and push channels. One mutex (`mu`) guards all of
+// it; every member function expects the caller to hold it, and nothing here
+// does I/O or sleeps (push deliveries run on the outbox's own threads).
 #pragma once
 
 #include "faults.hpp"
@@ -128,6 +129,7 @@ struct RequestRecord {
 };
 
 class CalendarStore;  // calendar_model.hpp
+class Push;           // push.hpp
 
 class State {
 public:
@@ -173,6 +175,7 @@ public:
     FaultTable faults;
     std::vector<RequestRecord> requests;
     std::unique_ptr<CalendarStore> calendars;  // every user's calendars and events
+    std::unique_ptr<Push> push;                // Google channels, Graph subscriptions, their outbox and the sink
 
 private:
     void remember_client_secrets();
