@@ -167,3 +167,31 @@ assert_synced() {
         fail "integration $id ($provider $email) differs from the provider (< provider, > calsync)"
     fi
 }
+
+# Access tokens straight from the emulator's own OAuth flows (no calsync), for
+# tests that call the provider APIs with curl. Each sets the consent for EMAIL.
+#   emu_google_token EMAIL [GRANTED_SCOPES_JSON]: scopes openid email calendar.readonly
+#   emu_graph_token EMAIL: scopes offline_access openid Calendars.Read User.Read
+_emu_pkce() {  # sets _verifier and _challenge
+    _verifier=$(head -c 48 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+    _challenge=$(printf %s "$_verifier" | openssl dgst -sha256 -binary | base64 | tr '+/' '-_' | tr -d '=\n')
+}
+emu_google_token() {
+    local loc
+    _emu_pkce
+    ctl /consent "{\"provider\":\"google\",\"email\":\"$1\"${2:+,\"granted_scopes\":$2}}" >/dev/null
+    loc=$(curl -sS -o /dev/null -w '%{redirect_url}' "$EMU/google/o/oauth2/v2/auth?client_id=calsync-test-google&redirect_uri=http%3A%2F%2F127.0.0.1%3A41999%2Fcb&response_type=code&scope=openid%20email%20https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fcalendar.readonly&code_challenge=$_challenge&code_challenge_method=S256")
+    curl -sS -X POST "$EMU/google/token" --data-urlencode grant_type=authorization_code \
+        --data-urlencode client_id=calsync-test-google --data-urlencode client_secret=emu-google-client-secret \
+        --data-urlencode redirect_uri=http://127.0.0.1:41999/cb --data-urlencode "code=$(qparam "$loc" code)" \
+        --data-urlencode "code_verifier=$_verifier" | jq -r .access_token
+}
+emu_graph_token() {
+    local loc
+    _emu_pkce
+    ctl /consent "{\"provider\":\"microsoft\",\"email\":\"$1\"}" >/dev/null
+    loc=$(curl -sS -o /dev/null -w '%{redirect_url}' "$EMU/microsoft/common/oauth2/v2.0/authorize?client_id=calsync-test-microsoft&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A8400%2Fcb&scope=offline_access%20openid%20Calendars.Read%20User.Read&code_challenge=$_challenge&code_challenge_method=S256")
+    curl -sS -X POST "$EMU/microsoft/common/oauth2/v2.0/token" --data-urlencode grant_type=authorization_code \
+        --data-urlencode client_id=calsync-test-microsoft --data-urlencode redirect_uri=http://localhost:8400/cb \
+        --data-urlencode "code=$(qparam "$loc" code)" --data-urlencode "code_verifier=$_verifier" | jq -r .access_token
+}
