@@ -3,7 +3,8 @@ _calsync() {
     local cur prev words cword
     _init_completion || return
 
-    local commands="init authorize integrations disconnect status events changes calendars poll"
+    local commands="init authorize integrations disconnect status events changes calendars poll
+        register-webhook renew process-queue"
     local global="--config -v --verbose -q --quiet --json --version -h --help
         --db --key-file --public-url --allow-insecure-http --http-timeout --connect-timeout
         --google-client-id --google-client-secret --google-client-secret-file --google-auth-url
@@ -18,7 +19,7 @@ _calsync() {
             _filedir; return ;;
         --format)
             COMPREPLY=($(compgen -W "table json csv ics" -- "$cur")); return ;;
-        --integration|--calendar|--from|--to|--since|--limit)
+        --integration|--calendar|--from|--to|--since|--limit|--within|--max|--max-attempts)
             return ;;
     esac
 
@@ -35,7 +36,7 @@ _calsync() {
         "") COMPREPLY=($(compgen -W "$commands $global" -- "$cur")); return ;;
         authorize)
             if [ -z "$sub" ] && [[ $cur != -* ]]; then COMPREPLY=($(compgen -W "google microsoft" -- "$cur")); return; fi
-            opts="--org --listen --device --timeout --calendar --no-sync" ;;
+            opts="--org --listen --device --timeout --calendar --no-sync --no-webhook" ;;
         integrations)
             if [ -z "$sub" ] && [[ $cur != -* ]]; then COMPREPLY=($(compgen -W "list show check" -- "$cur")); return; fi ;;
         disconnect) opts="--purge" ;;
@@ -45,6 +46,9 @@ _calsync() {
         changes) opts="--since --follow --limit" ;;
         calendars) opts="--refresh --select --deselect" ;;
         poll) opts="--full --concurrency" ;;
+        register-webhook) opts="--all" ;;
+        renew) opts="--within --dry-run" ;;
+        process-queue) opts="--max --max-attempts --retry-dead" ;;
     esac
     COMPREPLY=($(compgen -W "$opts $global" -- "$cur"))
 }

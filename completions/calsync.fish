@@ -1,5 +1,5 @@
 # fish completion for calsync
-set -l commands init authorize integrations disconnect status events changes calendars poll
+set -l commands init authorize integrations disconnect status events changes calendars poll register-webhook renew process-queue
 complete -c calsync -f
 complete -c calsync -n "not __fish_seen_subcommand_from $commands" -a init -d 'create or migrate the database and key file'
 complete -c calsync -n "not __fish_seen_subcommand_from $commands" -a authorize -d 'connect a Google or Microsoft account'
@@ -8,6 +8,9 @@ complete -c calsync -n "not __fish_seen_subcommand_from $commands" -a disconnect
 complete -c calsync -n "not __fish_seen_subcommand_from $commands" -a status -d 'what needs attention'
 complete -c calsync -n "not __fish_seen_subcommand_from $commands" -a calendars -d 'calendars of an integration'
 complete -c calsync -n "not __fish_seen_subcommand_from $commands" -a poll -d 'sync every connected integration now'
+complete -c calsync -n "not __fish_seen_subcommand_from $commands" -a register-webhook -d 'create or re-create push channels'
+complete -c calsync -n "not __fish_seen_subcommand_from $commands" -a renew -d 'renew push channels that expire soon'
+complete -c calsync -n "not __fish_seen_subcommand_from $commands" -a process-queue -d 'process queued notifications'
 complete -c calsync -n "not __fish_seen_subcommand_from $commands" -a events -d 'the synced events'
 complete -c calsync -n "not __fish_seen_subcommand_from $commands" -a changes -d 'the ordered change feed'
 
@@ -54,6 +57,7 @@ complete -c calsync -n "__fish_seen_subcommand_from authorize" -l device -d 'Mic
 complete -c calsync -n "__fish_seen_subcommand_from authorize" -l timeout -r -d 'how long to wait'
 complete -c calsync -n "__fish_seen_subcommand_from authorize" -l calendar -r -d 'sync this calendar'
 complete -c calsync -n "__fish_seen_subcommand_from authorize" -l no-sync -d 'skip the initial sync'
+complete -c calsync -n "__fish_seen_subcommand_from authorize" -l no-webhook -d 'do not register push channels'
 # calendars
 complete -c calsync -n "__fish_seen_subcommand_from calendars" -l refresh -d 'read the calendar list again'
 complete -c calsync -n "__fish_seen_subcommand_from calendars" -l select -r -d 'sync this calendar too'
@@ -76,3 +80,11 @@ complete -c calsync -n "__fish_seen_subcommand_from events" -l format -r -a 'tab
 complete -c calsync -n "__fish_seen_subcommand_from changes" -l since -r -d 'only changes after this sequence number'
 complete -c calsync -n "__fish_seen_subcommand_from changes" -l follow -d 'keep waiting for new changes'
 complete -c calsync -n "__fish_seen_subcommand_from changes" -l limit -r -d 'stop after N changes'
+
+# register-webhook, renew, process-queue
+complete -c calsync -n "__fish_seen_subcommand_from register-webhook" -l all -d 'every connected integration'
+complete -c calsync -n "__fish_seen_subcommand_from renew" -l within -r -d 'renew what expires within this time'
+complete -c calsync -n "__fish_seen_subcommand_from renew" -l dry-run -d 'only say what would change'
+complete -c calsync -n "__fish_seen_subcommand_from process-queue" -l max -r -d 'take at most N notifications'
+complete -c calsync -n "__fish_seen_subcommand_from process-queue" -l max-attempts -r -d 'attempts before a dead letter'
+complete -c calsync -n "__fish_seen_subcommand_from process-queue" -l retry-dead -d 'retry dead letters'

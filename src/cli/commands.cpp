@@ -13,6 +13,9 @@ const std::vector<Command>& commands() {
         {"changes", "the ordered change feed", setup_changes},
         {"calendars", "the calendars of an integration and which are synced", setup_calendars},
         {"poll", "sync every connected integration now (incremental)", setup_poll},
+        {"register-webhook", "create (or re-create) push channels for integrations", setup_register_webhook},
+        {"renew", "renew push channels that expire soon; create missing ones", setup_renew},
+        {"process-queue", "process the notifications the webhook receiver queued", setup_process_queue},
     };
     return table;
 }

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "commands/commands.hpp"
+#include "commands/channel_output.hpp"
 #include "commands/sync_setup.hpp"
 #include "oauth/connect.hpp"
 #include "oauth/loopback.hpp"
@@ -25,6 +26,7 @@ struct AuthorizeOptions {
     std::string timeout = "10m";
     std::vector<std::string> calendars;
     bool no_sync = false;
+    bool no_webhook = false;
 };
 
 // Instructions for the person go to stdout, unless stdout carries JSON.
@@ -131,6 +133,29 @@ int run_authorize(const AuthorizeOptions& o, Context& ctx) {
     Integration integration = IntegrationStore(ctx.db()).require(r.integration_id);
     discover_calendars(services.worker(), integration, o.calendars);
     for (const auto& cal : o.calendars) CalendarStore(ctx.db()).set_selected(integration.id, cal, true, ctx.clock().now());
+    // Push channels before the initial sync, so a change made while it runs
+    // is notified rather than missed.
+    nlohmann::json webhook_json = nullptr;
+    if (!o.no_webhook && !ctx.config().public_url.empty()) {
+        webhook_json = nlohmann::json::array();
+        try {
+            ChannelManager channels(ctx.config(), services.worker().db, services.worker().api, ctx.clock());
+            for (const auto& rep : channels.register_all(integration)) {
+                webhook_json.push_back(channel_report_json(rep));
+                if (!ctx.json()) print_channel_report(ctx.out(), rep);
+                if (!rep.ok) exit_code = kExitPartial;
+            }
+        } catch (const ReauthRequired& e) {
+            spdlog::error("{}", e.what());
+            exit_code = kExitReauth;
+        } catch (const std::exception& e) {
+            spdlog::error("connected, but the push channel was not registered ({}); `calsync register-webhook {}` "
+                          "retries it", e.what(), integration.id);
+            exit_code = kExitPartial;
+        }
+    } else if (!o.no_webhook) {
+        spdlog::info("public-url is not set: no push channel; changes arrive with `calsync poll`");
+    }
     if (!o.no_sync) {
         IntegrationSyncResult s = sync_integration(services.worker(), integration, false);
         sync_json = {{"status", s.status}, {"calendars", s.calendars}, {"events", s.events}, {"upserts", s.upserts},
@@ -142,13 +167,14 @@ int run_authorize(const AuthorizeOptions& o, Context& ctx) {
         } else {
             spdlog::error("connected, but the initial sync did not complete ({}); `calsync poll {}` retries it",
                           s.status, integration.id);
-            exit_code = s.status == "needs_reauth" ? kExitReauth : kExitPartial;
+            exit_code = s.status == "needs_reauth" ? kExitReauth : std::max<int>(exit_code, kExitPartial);
         }
     }
 
     if (ctx.json()) {
         nlohmann::json j = {{"id", r.integration_id}, {"org", o.org}, {"provider", o.provider},
-                            {"account_email", r.account.email}, {"created", r.created}, {"initial_sync", sync_json}};
+                            {"account_email", r.account.email}, {"created", r.created}, {"initial_sync", sync_json},
+                            {"webhooks", webhook_json}};
         ctx.out() << j.dump() << "\n";
     }
     return exit_code;
@@ -163,6 +189,7 @@ Runner setup_authorize(CLI::App& sub) {
     sub.add_option("--listen", o->listen, "loopback address for the OAuth redirect (default 127.0.0.1:0, a free port)");
     sub.add_flag("--device", o->device, "Microsoft only: sign in with a code on another device");
     sub.add_option("--timeout", o->timeout, "how long to wait for the sign-in (default 10m)");
+    sub.add_flag("--no-webhook", o->no_webhook, "do not register push channels (poll only)");
     sub.add_option("--calendar", o->calendars, "sync this calendar instead of the primary one (repeatable)");
     sub.add_flag("--no-sync", o->no_sync, "connect only; skip the initial full sync");
     return [o](Context& ctx) { return run_authorize(*o, ctx); };

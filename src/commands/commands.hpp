@@ -15,5 +15,8 @@ Runner setup_events(CLI::App& sub);
 Runner setup_changes(CLI::App& sub);
 Runner setup_poll(CLI::App& sub);
 Runner setup_calendars(CLI::App& sub);
+Runner setup_register_webhook(CLI::App& sub);
+Runner setup_renew(CLI::App& sub);
+Runner setup_process_queue(CLI::App& sub);
 
 }  // namespace calsync

@@ -5,6 +5,8 @@
 #include <spdlog/spdlog.h>
 
 #include "commands/commands.hpp"
+#include "commands/sync_setup.hpp"
+#include "webhook/channels.hpp"
 #include "oauth/oauth_client.hpp"
 #include "store/integrations.hpp"
 
@@ -20,7 +22,34 @@ int run_disconnect(const DisconnectOptions& o, Context& ctx) {
     IntegrationStore store(ctx.db());
     Integration i = store.require(o.id);
     bool revoked = false;
+    int64_t channels_stopped = 0;
     if (i.status != "disconnected") {
+        // Push channels first, while the token still works. A provider that
+        // cannot be reached stops everything here (exit 75, nothing changed);
+        // a channel it refuses to stop is logged and forgotten (it expires).
+        WebhookStore webhooks(ctx.db());
+        if (!webhooks.channels(i.id).empty()) {
+            SyncServices services(ctx.config(), ctx.key(), ctx.clock());
+            ChannelManager channels(ctx.config(), services.worker().db, services.worker().api, ctx.clock());
+            std::vector<ChannelReport> reports;
+            try {
+                reports = channels.stop_all(i);
+            } catch (const ReauthRequired& e) {
+                spdlog::warn("integration {}: channels not stopped at the provider ({}); they expire on their own",
+                             i.id, e.what());
+            }
+            for (const auto& r : reports) {
+                if (r.ok) channels_stopped++;
+                else
+                    spdlog::warn("integration {}: channel {} not stopped at the provider ({}); it expires on its own",
+                                 i.id, r.channel_id, r.error);
+            }
+            auto tx = ctx.db().write_transaction();
+            SQLite::Statement del(ctx.db().sql(), "DELETE FROM webhook_channels WHERE integration_id = ?");
+            del.bind(1, i.id);
+            del.exec();
+            tx.commit();
+        }
         StoredTokens tokens = store.tokens(ctx.key(), i.id);
         // Google revokes the whole grant from either token; Microsoft has no
         // revocation endpoint for delegated tokens, so the tokens are only wiped.
@@ -39,7 +68,8 @@ int run_disconnect(const DisconnectOptions& o, Context& ctx) {
         tx.commit();
     }
     if (ctx.json()) {
-        nlohmann::json j = {{"id", i.id}, {"status", "disconnected"}, {"revoked_at_provider", revoked}, {"purged", o.purge}};
+        nlohmann::json j = {{"id", i.id}, {"status", "disconnected"}, {"revoked_at_provider", revoked}, {"purged", o.purge},
+                            {"channels_stopped", channels_stopped}};
         ctx.out() << j.dump() << "\n";
     } else {
         ctx.out() << "Disconnected integration " << i.id << " (" << i.account_email << ")"

@@ -13,8 +13,10 @@ nlohmann::json time_or_null(const SQLite::Column& c) {
 
 nlohmann::json calendars_json(Database& db, int64_t integration_id) {
     SQLite::Statement q(db.sql(),
-                        "SELECT provider_calendar_id, name, is_primary, last_sync_at, selected, last_error "
-                        "FROM calendars WHERE integration_id = ? ORDER BY is_primary DESC, name");
+                        "SELECT provider_calendar_id, name, is_primary, last_sync_at, selected, last_error, "
+                        "(SELECT max(expires_at) FROM webhook_channels w WHERE w.calendar_id = calendars.id "
+                        "AND w.status = 'active') FROM calendars WHERE integration_id = ? "
+                        "ORDER BY is_primary DESC, name");
     q.bind(1, integration_id);
     nlohmann::json out = nlohmann::json::array();
     while (q.executeStep()) {
@@ -22,7 +24,7 @@ nlohmann::json calendars_json(Database& db, int64_t integration_id) {
                        {"name", q.getColumn(1).getString()},
                        {"primary", q.getColumn(2).getInt() != 0},
                        {"last_sync_at", time_or_null(q.getColumn(3))},
-                       {"webhook_expires_at", nullptr},
+                       {"webhook_expires_at", time_or_null(q.getColumn(6))},
                        {"selected", q.getColumn(4).getInt() != 0},
                        {"last_error", q.getColumn(5).isNull() ? nlohmann::json(nullptr)
                                                               : nlohmann::json(q.getColumn(5).getString())}});
@@ -68,8 +70,9 @@ void print_integration_detail(std::ostream& out, const nlohmann::json& j) {
         out << fmt::format("  {:<24} {}\n", k, text(j[k]));
     out << fmt::format("  {:<24} {}\n", "calendars", j["calendars"].size());
     for (const auto& c : j["calendars"])
-        out << fmt::format("    {}{} ({}), last sync {}\n", text(c["name"]), c["primary"].get<bool>() ? " [primary]" : "",
-                           text(c["id"]), text(c["last_sync_at"]));
+        out << fmt::format("    {}{} ({}), last sync {}, push channel until {}\n", text(c["name"]),
+                           c["primary"].get<bool>() ? " [primary]" : "", text(c["id"]), text(c["last_sync_at"]),
+                           text(c["webhook_expires_at"]));
 }
 
 }  // namespace calsync

@@ -153,6 +153,25 @@ int64_t WebhookStore::reclaim(int64_t now) {
     return n;
 }
 
+std::vector<std::string> WebhookStore::processing_holders() {
+    SQLite::Statement q(db_.sql(), "SELECT DISTINCT lease_holder FROM webhook_queue WHERE status = 'processing' "
+                                   "AND lease_holder IS NOT NULL");
+    std::vector<std::string> out;
+    while (q.executeStep()) out.push_back(q.getColumn(0).getString());
+    return out;
+}
+
+int64_t WebhookStore::release_holder(const std::string& holder) {
+    auto tx = db_.write_transaction();
+    SQLite::Statement q(db_.sql(),
+                        "UPDATE webhook_queue SET status = 'pending', lease_holder = NULL, lease_expires_at = NULL "
+                        "WHERE status = 'processing' AND lease_holder = ?");
+    q.bind(1, holder);
+    int64_t n = q.exec();
+    tx.commit();
+    return n;
+}
+
 std::vector<QueueItem> WebhookStore::claim(const std::string& holder, int64_t limit, int64_t lease_ttl, int64_t now) {
     auto tx = db_.write_transaction();
     SQLite::Statement q(db_.sql(),

@@ -67,6 +67,9 @@ public:
     int64_t enqueue(const std::vector<Notification>& items, int64_t now);
     // Puts items whose lease expired (their worker died) back to pending.
     int64_t reclaim(int64_t now);
+    // Holders of items being processed, and putting one holder's items back.
+    std::vector<std::string> processing_holders();
+    int64_t release_holder(const std::string& holder);
     // Leases up to `limit` due pending items, oldest first.
     std::vector<QueueItem> claim(const std::string& holder, int64_t limit, int64_t lease_ttl, int64_t now);
     // Extends the lease of the holder's items; false if lost.

@@ -23,7 +23,9 @@ const std::string& process_id() {
 
 // A holder on this host whose process is gone (killed, crashed) cannot renew:
 // its lease may be taken at once instead of after the TTL.
-bool holder_is_dead(const std::string& holder) {
+}  // namespace
+
+bool lease_holder_is_dead(const std::string& holder) {
     const std::string& me = process_id();
     std::string host = me.substr(0, me.rfind(':'));
     if (holder.rfind(host + ":", 0) != 0) return false;
@@ -37,10 +39,10 @@ bool holder_is_dead(const std::string& holder) {
     return pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH;
 }
 
-}  // namespace
+std::string new_lease_holder() { return process_id() + ":" + random_hex(4); }
 
 SyncLease::SyncLease(Database& db, int64_t integration_id, int64_t now)
-    : db_(db), integration_id_(integration_id), holder_(process_id() + ":" + random_hex(4)) {
+    : db_(db), integration_id_(integration_id), holder_(new_lease_holder()) {
     auto tx = db_.write_transaction();
     SQLite::Statement q(db_.sql(),
                         "INSERT INTO sync_leases (integration_id, holder, expires_at) VALUES (?1, ?2, ?3) "
@@ -57,7 +59,7 @@ SyncLease::SyncLease(Database& db, int64_t integration_id, int64_t now)
         if (cur.executeStep()) {
             std::string old = cur.getColumn(0).getString();
             cur.reset();
-            if (holder_is_dead(old)) {
+            if (lease_holder_is_dead(old)) {
                 SQLite::Statement take(db_.sql(),
                                        "UPDATE sync_leases SET holder = ?, expires_at = ? WHERE integration_id = ? AND holder = ?");
                 take.bind(1, holder_);

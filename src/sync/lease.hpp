@@ -34,4 +34,10 @@ private:
     bool held_ = false;
 };
 
+// "host:pid:random", unique per call: a lease holder's name.
+std::string new_lease_holder();
+// Whether `holder` names a process on this host that no longer exists (its
+// leases may be taken at once instead of after their TTL).
+bool lease_holder_is_dead(const std::string& holder);
+
 }  // namespace calsync

@@ -63,6 +63,16 @@ HttpResponse ProviderApi::get(const Integration& integration, const std::string&
     });
 }
 
+HttpResponse ProviderApi::send(const Integration& integration, const std::string& method, const std::string& url,
+                               const std::string& json_body) {
+    return tokens_.call(integration, [&](const Secret& token) {
+        HttpRequest req{method, url, {{"Authorization", "Bearer " + token.reveal()}, {"Accept", "application/json"}},
+                        json_body};
+        if (!json_body.empty()) req.headers.emplace_back("Content-Type", "application/json");
+        return send_with_retry(http_, req, retry_);
+    });
+}
+
 std::vector<DiscoveredCalendar> ProviderApi::list_calendars(const Integration& integration) {
     std::vector<DiscoveredCalendar> out;
     bool google = integration.provider == Provider::google;

@@ -23,6 +23,10 @@ public:
 
     // GET with bearer token and retries; returns the final response (any status).
     HttpResponse get(const Integration& integration, const std::string& url, const Headers& extra = {});
+    // POST/PATCH/DELETE with bearer token and retries; a non-empty `json_body`
+    // goes as application/json. Returns the final response (any status).
+    HttpResponse send(const Integration& integration, const std::string& method, const std::string& url,
+                      const std::string& json_body = {});
 
     std::vector<DiscoveredCalendar> list_calendars(const Integration& integration);
 
