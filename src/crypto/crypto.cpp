@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <memory>
@@ -147,7 +148,13 @@ Key load_key_file(const std::filesystem::path& path) {
         ::close(fd);
         throw ConfigError("key file " + path.string() + " is not a regular file");
     }
-    if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+    // systemd's LoadCredential= may grant the service user read access through
+    // an ACL, which shows as group bits; the credentials directory itself is
+    // private to the service, so group bits there are not a leak.
+    const char* credentials = std::getenv("CREDENTIALS_DIRECTORY");
+    bool systemd_credential = credentials && *credentials && path.parent_path() == std::filesystem::path(credentials);
+    mode_t forbidden = systemd_credential ? mode_t(S_IWGRP | S_IXGRP | S_IRWXO) : mode_t(S_IRWXG | S_IRWXO);
+    if (st.st_mode & forbidden) {
         ::close(fd);
         char mode[8];
         std::snprintf(mode, sizeof mode, "%04o", unsigned(st.st_mode & 07777));

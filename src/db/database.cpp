@@ -13,8 +13,9 @@
 namespace calsync {
 namespace {
 
-// Creates the file with mode 0600 before SQLite does, so the database (and the
-// -wal/-shm files SQLite derives from it) never exist with a wider mode.
+// Creates the file with mode 0600 (0660 in a setgid directory) before SQLite
+// does, so the database (and the -wal/-shm files SQLite derives from it) never
+// exist with a wider mode.
 void ensure_file(const std::filesystem::path& path) {
     auto dir = path.parent_path();
     if (!dir.empty() && !std::filesystem::is_directory(dir))
@@ -23,9 +24,15 @@ void ensure_file(const std::filesystem::path& path) {
     // process's POSIX locks on it, which lets another process checkpoint and
     // remove the WAL under our other connections (lost commits).
     if (std::filesystem::exists(path)) return;
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    // In a setgid directory (the shared-group setup, where the web server's
+    // user writes the queue) the group gets read-write too: 0660.
+    struct stat dir_st {};
+    bool shared = ::stat(dir.empty() ? "." : dir.c_str(), &dir_st) == 0 && (dir_st.st_mode & S_ISGID);
+    mode_t mode = shared ? 0660 : 0600;
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
     if (fd < 0 && errno == EEXIST) return;  // another process created it just now
     if (fd < 0) throw ConfigError("cannot create database " + path.string() + ": " + std::strerror(errno));
+    ::fchmod(fd, mode);  // whatever the umask
     ::close(fd);
 }
 

@@ -157,6 +157,19 @@ TEST_CASE("load_key_file refuses a key file open to group or others", "[crypto][
     }
 }
 
+TEST_CASE("a systemd credential may carry group read bits, nothing more", "[crypto][keyfile]") {
+    TempDir dir;
+    write_file(dir / "k440", std::string(32, 'k'), 0440);
+    write_file(dir / "k444", std::string(32, 'k'), 0444);
+    write_file(dir / "k460", std::string(32, 'k'), 0460);
+    CHECK_THROWS_AS(load_key_file(dir / "k440"), ConfigError);  // not a credentials directory
+    ::setenv("CREDENTIALS_DIRECTORY", dir.path().c_str(), 1);
+    CHECK_NOTHROW(load_key_file(dir / "k440"));
+    CHECK_THROWS_AS(load_key_file(dir / "k444"), ConfigError);  // others: never
+    CHECK_THROWS_AS(load_key_file(dir / "k460"), ConfigError);  // group write: never
+    ::unsetenv("CREDENTIALS_DIRECTORY");
+}
+
 TEST_CASE("load_key_file refuses a wrong size", "[crypto][keyfile]") {
     TempDir dir;
     write_file(dir / "short", std::string(31, 'k'));

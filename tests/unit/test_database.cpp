@@ -1,6 +1,8 @@
 // db/database.hpp: file creation, migration and reopening of the SQLite store.
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+
 #include "db/database.hpp"
 #include "db/migrations.hpp"
 #include "errors.hpp"
@@ -34,6 +36,17 @@ TEST_CASE("the WAL file SQLite creates is not wider than the database", "[db]") 
     auto wal = std::filesystem::path(path.string() + "-wal");
     REQUIRE(std::filesystem::exists(wal));
     CHECK(file_mode(wal) == 0600);
+}
+
+TEST_CASE("in a setgid directory the database is 0660 for the shared group", "[db]") {
+    TempDir dir;
+    auto shared = dir / "shared";
+    std::filesystem::create_directory(shared);
+    REQUIRE(::chmod(shared.c_str(), 02770) == 0);
+    auto db = Database::open(shared / "calsync.db");
+    db->sql().exec("INSERT INTO organizations (id, created_at) VALUES ('acme', 1)");
+    CHECK(file_mode(shared / "calsync.db") == 0660);
+    CHECK(file_mode(shared / "calsync.db-wal") == 0660);
 }
 
 TEST_CASE("latest_schema_version is the last numbered migration", "[db]") {
