@@ -57,7 +57,7 @@ assert_eq "$(jq -r '[.[] | select(.path | endswith("/google"))][0].headers["x-go
 assert_eq "$("$CALSYNC" integrations --json | jq '[.[].calendars[] | select(.selected) | .webhook_expires_at != null] | all')" true "webhook_expires_at"
 
 # --- register-webhook replaces: the new channel exists before the old one is stopped
-"$CALSYNC" register-webhook --all >"$T/out" 2>"$T/err" || fail "register-webhook: $(cat "$T/err")"
+"$CALSYNC" -vvv register-webhook --all >"$T/out" 2>"$T/err" || fail "register-webhook: $(cat "$T/err")"
 cat "$T/out" "$T/err" >>"$T/all-output"
 assert_contains "$(cat "$T/out")" "integration 1 calendar alice@example.com: replaced channel"
 assert_eq "$(channels | jq -r --arg id "$g_id" '.[] | select(.id == $id) | .state')" stopped "old Google channel stopped"
@@ -91,7 +91,7 @@ assert_eq "$(active google | jq -r '.[0].id')" "$g_id" "dry run touched Google"
 # --- renew within 8 days: Graph PATCHed, Google replaced with overlap
 sql "UPDATE webhook_channels SET expires_at = expires_at - 3600 WHERE channel_id = '$m_id'"  # so a renewal shows
 m_old_exp=$(sql "SELECT expires_at FROM webhook_channels WHERE channel_id = '$m_id'")
-"$CALSYNC" renew --within 8d --json >"$T/renew.json" 2>"$T/err" || fail "renew: $(cat "$T/err")"
+"$CALSYNC" -vvv renew --within 8d --json >"$T/renew.json" 2>"$T/err" || fail "renew: $(cat "$T/err")"
 cat "$T/renew.json" "$T/err" >>"$T/all-output"
 assert_eq "$(jq -r '[.[] | .action] | sort | join(",")' "$T/renew.json")" "renewed,replaced" "renew actions"
 assert_eq "$(active microsoft | jq -r '.[0].id')" "$m_id" "Graph subscription kept its id"

@@ -37,9 +37,9 @@ assert_eq "$(count "kind = 'sync' AND provider = 'google'")" 1 "Google sync mess
 
 # --- a change at each provider arrives through the queue
 before=$(list_calls /google/calendar/v3/calendars)
+touch -d '2000-01-01' "$trigger"
 new_g=$(ctl /events '{"provider":"google","email":"alice@example.com","op":"create","summary":"Pushed","start":"2026-12-01T10:00:00Z"}' | jq -r .id)
 new_m=$(ctl /events '{"provider":"microsoft","email":"bob@contoso.example","op":"create","summary":"Pushed too","start":"2026-12-02T10:00:00Z"}' | jq -r .id)
-touch -d '2000-01-01' "$trigger"
 flush
 [ "$(stat -c %Y "$trigger")" -gt 946771200 ] || fail "the trigger file was not touched after an enqueue"
 assert_eq "$(count "kind = 'change' AND status = 'pending'")" 2 "two change notifications queued"
@@ -79,7 +79,7 @@ assert_eq "$(ctl_get /push/channels | jq -r --arg id "$m_new" '.[] | select(.id 
 assert_synced 2 microsoft bob@contoso.example
 ctl /push/lifecycle "{\"subscription\":\"$m_new\",\"event\":\"missed\"}" >/dev/null
 flush
-out=$("$CALSYNC" process-queue --json)
+out=$("$CALSYNC" -vvv process-queue --json 2>"$T/process-queue-vvv.err")
 assert_eq "$(jq -c '[.processed, .syncs]' <<<"$out")" "[1,1]" "missed → one sync"
 
 # --- a forged item (wrong secret) is rejected, never synced
