@@ -1,6 +1,7 @@
 #include "webhook/cgi.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sqlite3.h>
 
 #include <ctime>
 #include <istream>
@@ -62,6 +63,10 @@ public:
         const auto& path = config().db;
         if (!std::filesystem::exists(path)) throw ConfigError("database " + path.string() + " does not exist");
         db_ = Database::open(path);
+        // As the only connection, closing would checkpoint the whole WAL and
+        // delete it, on every request; the auto-checkpoint at commit (every
+        // 1000 pages) keeps the WAL bounded instead.
+        sqlite3_db_config(db_->sql().getHandle(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
         return *db_;
     }
 
