@@ -4,7 +4,7 @@
 #
 #   BUILD=DIR   use the calsync and calsync-emulator built in DIR. Default:
 #               <repo>/build, configured (RelWithDebInfo, as scripts/demo.sh
-#               does) and built for those two targets first.
+#               does) and built for those two targets (and the script's own) first.
 # shellcheck disable=SC2034  # sets variables for the scripts that source it
 set -euo pipefail
 
@@ -45,7 +45,8 @@ need_debs() {
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# Sets CALSYNC and CALSYNC_EMULATOR, building them unless BUILD was given.
+# Sets CALSYNC and CALSYNC_EMULATOR, building them (and any extra targets
+# given as arguments) unless BUILD was given.
 bench_build() {
     need_debs time curl jq sqlite3
     if [ -n "${BUILD:-}" ]; then
@@ -56,7 +57,7 @@ bench_build() {
         for try in 1 2 3; do
             if { [ -f "$BUILD/CMakeCache.txt" ] && grep -q '^CMAKE_BUILD_TYPE:STRING=.\+' "$BUILD/CMakeCache.txt"; } ||
                 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null; then
-                cmake --build "$BUILD" --target calsync calsync-emulator -j "$(nproc)" >"$BUILD/bench-build.log" 2>&1 && break
+                cmake --build "$BUILD" --target calsync calsync-emulator "$@" -j "$(nproc)" >"$BUILD/bench-build.log" 2>&1 && break
             fi
             # Someone may be mid-edit: wait and retry, then fall back to what is there.
             note "build failed (try $try, see $BUILD/bench-build.log)"
