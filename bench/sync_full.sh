@@ -13,7 +13,10 @@
 #   SOURCE=emulator: the emulator renders every page on every request.
 # The OAuth token always comes from the emulator (the static server checks none).
 #
-#   bench/sync_full.sh [BUILD=DIR] [RUNS=3] [EVENTS=100000] [SOURCE=static|emulator] [KEEP=1]
+#   bench/sync_full.sh [BUILD=DIR] [RUNS=3] [EVENTS=100000] [SOURCE=static|emulator] [BASE=DIR] [KEEP=1]
+#
+# BASE=DIR also times DIR/cmd/calsync (another build, e.g. before a change) in
+# every run, on the same pages and a copy of the same database, as "base".
 #
 # Prints each run, then medians: wall s, events/s, peak RSS MB (from
 # /usr/bin/time -v), CPU s, the emulator's own time for the 40 requests, and
@@ -22,7 +25,7 @@ source "$(dirname "$0")/lib.sh"
 for arg in "$@"; do
     case "$arg" in
         *=*) export "${arg?}" ;;
-        *) die "usage: $0 [BUILD=DIR] [RUNS=N] [EVENTS=N] [SOURCE=static|emulator] [KEEP=1]" ;;
+        *) die "usage: $0 [BUILD=DIR] [RUNS=N] [EVENTS=N] [SOURCE=static|emulator] [BASE=DIR] [KEEP=1]" ;;
     esac
 done
 RUNS=${RUNS:-3}
@@ -132,7 +135,16 @@ row() {  # run tool wall rss cpu server check
     printf '%-4s %-8s %8.2f %10.0f %8s %7s %9.2f %9.2f  %s\n' "$1" "$2" "$3" "$(calc "$EVENTS / $3" %.0f)" "$4" "$5" "$6" \
         "$(calc "$3 - $6")" "$7"
 }
+declare -a B_WALL B_RSS
 for run in $(seq 1 "$RUNS"); do
+    if [ -n "${BASE:-}" ]; then
+        rm -f "$T/calsync.db" "$T/calsync.db-wal" "$T/calsync.db-shm"
+        cp "$T/pristine.db" "$T/calsync.db"
+        timed base env CALSYNC_CONFIG="$CALSYNC_RUN_CONFIG" "$BASE/cmd/calsync" -vv --json poll "$ID" --full
+        check=$(jq -r '"rc='"$RC"' events=\(.events) upserts=\(.upserts) pages=\(.pages)"' "$T/base.out" 2>/dev/null || echo "rc=$RC")
+        B_WALL+=("$WALL"); B_RSS+=("$RSS_MB")
+        row "$run" base "$WALL" "$RSS_MB" "$CPU_S" 0 "$check written=${OUT_MB}MB ($BASE)"
+    fi
     # calsync: a fresh copy of the database as authorize left it, then the full sync.
     rm -f "$T/calsync.db" "$T/calsync.db-wal" "$T/calsync.db-shm"
     cp "$T/pristine.db" "$T/calsync.db"
@@ -188,6 +200,10 @@ echo "calsync's own log (-vv): requests $ch s (server $cs s, transfer+curl $(cal
 echo "calsync wrote $(median "${C_OUT[@]}") MB to storage (getrusage) for a $(calc "$(stat -c %s "$T/calsync.db") / 1048576" %.0f) MB database" \
     "and $(calc "$BYTES / 1048576" %.0f) MB of pages"
 echo "calsync vs node: $(calc "$nw / $cw") x the speed (wall), $(calc "$cr / $nr") x the memory (peak RSS)"
+if [ -n "${BASE:-}" ]; then
+    bw=$(median "${B_WALL[@]}")
+    echo "base ($BASE) vs node: $(calc "$nw / $bw") x the speed, peak RSS $(median "${B_RSS[@]}") MB; calsync vs base: $(calc "$bw / $cw") x the speed"
+fi
 echo "calsync vs node, client side only (wall - server): $(calc "($nw - $ns) / ($cw - $cs)") x the speed"
 echo "target (issue): <= $(calc "$NODE_REF / 3") s (3 x faster than Node's $NODE_REF s) and < 64 MB:" \
     "wall $cw s ($(calc "$cw <= $NODE_REF / 3 ? 1 : 0" %d | sed 's/1/met/;s/0/not met/')), RSS $cr MB ($(calc "$cr < 64 ? 1 : 0" %d | sed 's/1/met/;s/0/not met/'))"
