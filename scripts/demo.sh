@@ -3,9 +3,12 @@
 # and — unless CALSYNC_CONFIG names a real configuration — starts the bundled
 # provider emulator with a few hundred events, connects a Google and a
 # Microsoft account through the real `calsync authorize` flow (this script
-# plays the person in the browser; the initial full sync follows), changes
-# events at the "provider", runs `calsync poll` and shows the synced events and
-# the change feed. State is kept in ./demo-state (delete it to start over).
+# plays the person in the browser; push channels are registered with the
+# webhook receiver, which lighttpd runs on 127.0.0.1, and the initial full
+# sync follows), changes events at the "provider", lets the notifications
+# arrive and runs `calsync process-queue`, then `calsync poll` (the safety
+# net), and shows the synced events, the change feed and the status. State is
+# kept in ./demo-state (delete it to start over).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
@@ -25,14 +28,26 @@ state=$PWD/demo-state
 mkdir -p "$state"
 "$PWD/build/tests/emulator/calsync-emulator" --port 0 --port-file "$state/emulator.port" >"$state/emulator.log" 2>&1 &
 emulator=$!
-trap 'kill $emulator 2>/dev/null || true' EXIT
+lighttpd_pid=""
+trap 'kill $emulator $lighttpd_pid 2>/dev/null || true' EXIT
 rm -f "$state/emulator.port"
 for _ in $(seq 1 100); do [ -s "$state/emulator.port" ] && break; sleep 0.05; done
 EMU="http://127.0.0.1:$(cat "$state/emulator.port")"
 echo "== provider emulator at $EMU"
 
 source scripts/emulator-config.sh
-emulator_config "$EMU" "$state" >"$state/calsync.conf"
+source scripts/lighttpd-config.sh
+# The webhook receiver: lighttpd runs calsync-webhook (as deployed, see
+# deploy/lighttpd/calsync.conf) on a free loopback port.
+port=18089
+while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+lighttpd_config "$state" "$port" "$PWD/build/cmd/calsync-webhook" "$state/calsync.conf" >"$state/lighttpd.conf"
+: >"$state/lighttpd.err"
+/usr/sbin/lighttpd -D -f "$state/lighttpd.conf" >>"$state/lighttpd.err" 2>&1 &
+lighttpd_pid=$!
+HOOK="http://127.0.0.1:$port/calsync"
+echo "== webhook receiver (lighttpd + calsync-webhook) at $HOOK"
+{ echo "public-url = \"$HOOK\""; emulator_config "$EMU" "$state"; } >"$state/calsync.conf"
 export CALSYNC_CONFIG=$state/calsync.conf
 rm -f "$state/calsync.db"*   # the emulator starts empty each time, so does the demo's database
 "$CALSYNC" init
@@ -62,9 +77,12 @@ connect microsoft bob@contoso.example
 
 echo "== calsync integrations"
 "$CALSYNC" integrations
-echo "== the provider changes things; calsync poll catches up"
+echo "== the provider changes things and notifies the receiver; calsync process-queue syncs"
 control /churn '{"provider":"google","email":"alice@example.com","seed":7,"ops":20}'
 control /churn '{"provider":"microsoft","email":"bob@contoso.example","seed":8,"ops":20}'
+control /push/flush '{"timeout_ms":10000}'
+"$CALSYNC" process-queue
+echo "== calsync poll (the safety net for missed notifications: nothing left to do)"
 "$CALSYNC" poll
 echo "== calsync events --from today --to +3 days"
 "$CALSYNC" events --from "$(date -u +%F)" --to "$(date -u -d '+3 days' +%F)"

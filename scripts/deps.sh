@@ -4,7 +4,7 @@ set -euo pipefail
 packages=(build-essential cmake pkg-config
     libcli11-dev libcurl4-openssl-dev nlohmann-json3-dev libssl-dev libsqlitecpp-dev libsqlite3-dev
     libspdlog-dev libfmt-dev catch2 libcpp-httplib-dev libical-dev libsimdjson-dev
-    curl jq sqlite3 mandoc ca-certificates systemd)
+    curl jq sqlite3 mandoc ca-certificates systemd lighttpd)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

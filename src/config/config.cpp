@@ -1,6 +1,5 @@
 #include "config/config.hpp"
 
-#include <CLI/CLI.hpp>
 #include <curl/curl.h>
 
 #include <fstream>
@@ -9,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "config/receiver_config.hpp"
 #include "errors.hpp"
 #include "util/encoding.hpp"
 #include "util/time.hpp"
@@ -184,21 +184,9 @@ const std::vector<ConfigKey>& config_keys() {
 }
 
 RawSettings parse_config_text(const std::string& text, const std::string& origin) {
-    std::istringstream in(text);
-    std::vector<CLI::ConfigItem> items;
-    try {
-        items = CLI::ConfigTOML().from_config(in);
-    } catch (const CLI::Error& e) {
-        throw ConfigError(origin + ": " + e.what());
-    }
-    RawSettings out;
-    for (const auto& item : items) {
-        if (item.name == "++" || item.name == "--") continue;  // section markers
-        std::string key = item.fullname();
+    RawSettings out = parse_toml_settings(text, origin);
+    for (const auto& [key, value] : out)
         if (!find_key(key)) throw ConfigError(origin + ": unknown key '" + key + "'");
-        if (item.inputs.size() != 1) throw ConfigError(origin + ": key '" + key + "' takes one value");
-        out[key] = item.inputs.front();
-    }
     return out;
 }
 
@@ -240,10 +228,7 @@ Config load_config(const ConfigSource& source, const std::map<std::string, std::
         auto it = env.find(name);
         return it == env.end() ? std::string{} : it->second;
     };
-    if (auto dir = get_env("STATE_DIRECTORY"); !dir.empty())
-        config.db = std::filesystem::path(dir.substr(0, dir.find(':'))) / "calsync.db";
-    else
-        config.db = "/var/lib/calsync/calsync.db";
+    config.db = default_db_path(env);
     if (auto dir = get_env("CREDENTIALS_DIRECTORY"); !dir.empty())
         config.key_file = std::filesystem::path(dir) / "calsync.key";
     else

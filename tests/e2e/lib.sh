@@ -8,6 +8,7 @@ set -euo pipefail
 : "${CALSYNC_EMULATOR:?CALSYNC_EMULATOR must point at the emulator binary}"
 
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/emulator-config.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lighttpd-config.sh"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/calsync-e2e.XXXXXX")
 _pids=()
@@ -22,6 +23,7 @@ _cleanup() {
     else
         echo "test failed (status $status); files kept in $T" >&2
         [ -f "$T/emulator.log" ] && { echo "--- emulator log (tail)" >&2; tail -20 "$T/emulator.log" >&2; }
+        [ -f "$T/webhook.log" ] && { echo "--- calsync-webhook log (tail)" >&2; tail -20 "$T/webhook.log" >&2; }
         [ "$status" -eq 0 ] && status=1
     fi
     exit "$status"
@@ -125,6 +127,49 @@ INSERT INTO integrations (id, org_id, provider, account_id, account_email, statu
   (1, 'acme', 'google', 'g-1', 'alice@example.com', 'connected', 0, 0),
   (2, 'acme', 'microsoft', 'm-1', 'bob@contoso.example', 'connected', 0, 0);
 SQL
+}
+
+# A TCP port on 127.0.0.1 that nothing listens on just now.
+free_port() {
+    local port _
+    for _ in $(seq 1 50); do
+        port=$((20000 + RANDOM % 40000))
+        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return 0; }
+    done
+    fail "no free port found"
+}
+
+# Starts lighttpd (-D, as this user) serving $CALSYNC_WEBHOOK under /calsync
+# with the directives of deploy/lighttpd/calsync.conf and CALSYNC_CONFIG =
+# $T/calsync.conf, on a free 127.0.0.1 port, and waits until
+# /calsync/healthz answers (any status). Sets HOOK (http://127.0.0.1:PORT/calsync)
+# and HOOK_LOG (the receiver's log; lighttpd's own is $T/lighttpd.err).
+start_lighttpd() {
+    : "${CALSYNC_WEBHOOK:?CALSYNC_WEBHOOK must point at the calsync-webhook binary}"
+    local port pid code _try _
+    HOOK_LOG=$T/webhook.log
+    for _try in 1 2 3 4 5; do
+        port=$(free_port)
+        lighttpd_config "$T" "$port" "$CALSYNC_WEBHOOK" "$T/calsync.conf" >"$T/lighttpd.conf" ||
+            fail "cannot build the lighttpd config"
+        lighttpd -D -f "$T/lighttpd.conf" >>"$T/lighttpd.err" 2>&1 &
+        pid=$!
+        code=000
+        for _ in $(seq 1 200); do
+            kill -0 "$pid" 2>/dev/null || break
+            code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/calsync/healthz" || true)
+            [ "$code" != 000 ] && break
+            sleep 0.05
+        done
+        if [ "$code" != 000 ] && kill -0 "$pid" 2>/dev/null; then
+            _pids+=("$pid")
+            HOOK=http://127.0.0.1:$port/calsync
+            return 0
+        fi
+        kill "$pid" 2>/dev/null || true  # the port was taken meanwhile: another one
+        wait "$pid" 2>/dev/null || true
+    done
+    fail "lighttpd did not start: $(tail -5 "$T/lighttpd.err")"
 }
 
 # The Graph calendarView window calsync uses by default (30 days back, 365
