@@ -192,3 +192,42 @@ log_lines() { wc -l <"$EMU_LOG"; }
 
 median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 calc() { awk "BEGIN { printf \"${2:-%.2f}\", $1 }"; }
+
+# Serves the files of DIR (p1.json, p2.json, …: one events.list page each) as
+# Google's events.list for any calendar, with lighttpd: a request whose query
+# carries pageToken=pN gets pN.json, one without gets p1.json. Nothing is
+# checked (no token, no parameter); every byte is pre-rendered. Sets STATIC.
+start_static_server() {
+    local dir=$1 conf=$T/lighttpd.conf port _ try pid
+    need_debs lighttpd
+    for try in $(seq 1 20); do
+        port=$((20000 + RANDOM % 40000))
+        cat >"$conf" <<CONF
+server.document-root = "$dir"
+server.bind = "127.0.0.1"
+server.port = $port
+server.errorlog = "$T/lighttpd.err"
+server.modules = ("mod_rewrite")
+server.max-keep-alive-requests = 1000
+mimetype.assign = (".json" => "application/json")
+url.rewrite-once = (
+    "^/google/calendar/v3/calendars/[^/?]+/events\?(?:.*&)?pageToken=(p[0-9]+)(?:&.*)?\$" => "/\$1.json",
+    "^/google/calendar/v3/calendars/[^/?]+/events(?:\?.*)?\$" => "/p1.json",
+)
+CONF
+        /usr/sbin/lighttpd -D -f "$conf" 2>>"$T/lighttpd.err" &
+        pid=$!
+        for _ in $(seq 1 100); do
+            kill -0 "$pid" 2>/dev/null || break
+            if curl -sf -o /dev/null "http://127.0.0.1:$port/p1.json"; then
+                _pids+=("$pid")
+                STATIC="http://127.0.0.1:$port"
+                return 0
+            fi
+            sleep 0.05
+        done
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    die "lighttpd did not start: $(tail -5 "$T/lighttpd.err")"
+}

@@ -24,6 +24,12 @@ void FastStatement::text_or_null(int index, std::string_view value) {
     else text(index, value);
 }
 
+int FastStatement::index(const char* name) const {
+    int i = sqlite3_bind_parameter_index(stmt_, name);
+    if (i == 0) throw SQLite::Exception(std::string("no SQL parameter ") + name);
+    return i;
+}
+
 void FastStatement::integer(int index, int64_t value) { check(sqlite3_bind_int64(stmt_, index, value)); }
 
 void FastStatement::null(int index) { check(sqlite3_bind_null(stmt_, index)); }

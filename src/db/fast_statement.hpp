@@ -25,6 +25,8 @@ public:
     void text_or_null(int index, std::string_view value);
     void integer(int index, int64_t value);
     void null(int index);
+    // The index of a named parameter (":name"); throws when the SQL has none.
+    int index(const char* name) const;
     // Runs to completion, resets for reuse; returns the rows changed.
     int exec();
 

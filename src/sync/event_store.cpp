@@ -4,13 +4,38 @@
 
 namespace calsync {
 
+// Where an event's columns go in a statement: named parameters, so the upsert
+// and the change-log snapshot bind the same values the same way.
+struct EventStore::EventParams {
+    int id, status, kind, summary, location, start, end, all_day, updated, etag, recurring_event_id,
+        original_start, recurrence;
+    explicit EventParams(const FastStatement& st)
+        : id(st.index(":id")), status(st.index(":status")), kind(st.index(":kind")),
+          summary(st.index(":summary")), location(st.index(":location")), start(st.index(":start")),
+          end(st.index(":end")), all_day(st.index(":all_day")), updated(st.index(":updated")),
+          etag(st.index(":etag")), recurring_event_id(st.index(":recurring_event_id")),
+          original_start(st.index(":original_start")), recurrence(st.index(":recurrence")) {}
+};
+
+namespace {
+
+std::string provider_of(Database& db, int64_t integration_id) {
+    SQLite::Statement q(db.sql(), "SELECT provider FROM integrations WHERE id = ?");
+    q.bind(1, integration_id);
+    return q.executeStep() ? q.getColumn(0).getString() : std::string();
+}
+
+}  // namespace
+
 EventStore::EventStore(Database& db, const CalendarRef& calendar)
     : db_(db),
       cal_(calendar),
+      provider_(provider_of(db, calendar.integration_id)),
       upsert_(db.sql(),
               "INSERT INTO events (calendar_id, event_id, status, kind, summary, location, start, \"end\", all_day, "
               "start_ts, end_ts, updated, etag, recurring_event_id, original_start, recurrence, raw, sync_generation) "
-              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) "
+              "VALUES (:calendar_id, :id, :status, :kind, :summary, :location, :start, :end, :all_day, :start_ts, "
+              ":end_ts, :updated, :etag, :recurring_event_id, :original_start, :recurrence, :raw, :generation) "
               "ON CONFLICT (calendar_id, event_id) DO UPDATE SET status = excluded.status, kind = excluded.kind, "
               "summary = excluded.summary, location = excluded.location, start = excluded.start, "
               "\"end\" = excluded.\"end\", all_day = excluded.all_day, start_ts = excluded.start_ts, "
@@ -19,15 +44,48 @@ EventStore::EventStore(Database& db, const CalendarRef& calendar)
               "recurrence = excluded.recurrence, raw = excluded.raw, sync_generation = excluded.sync_generation "
               "WHERE events.raw IS NOT excluded.raw"),
       touch_(db.sql(), "UPDATE events SET sync_generation = ?1 WHERE calendar_id = ?2 AND event_id = ?3"),
-      log_upsert_(db.sql(), std::string("INSERT INTO change_log (integration_id, calendar_id, provider_calendar_id, "
-                                        "event_id, op, event, at) SELECT c.integration_id, c.id, "
-                                        "c.provider_calendar_id, e.event_id, 'upsert', ") +
-                                kEventJsonSql + ", ?3 " + kEventJoinSql +
-                                " WHERE e.calendar_id = ?1 AND e.event_id = ?2"),
+      // The snapshot from the values the upsert just wrote (the same SQL
+      // function over the same values as reading the row back, without the read).
+      log_upsert_(db.sql(), "INSERT INTO change_log (integration_id, calendar_id, provider_calendar_id, event_id, op, "
+                            "event, at) VALUES (:integration, :calendar_id, :calendar, :id, 'upsert', " +
+                                kEventJsonParamsSql + ", :at)"),
       log_delete_(db.sql(),
                   "INSERT INTO change_log (integration_id, calendar_id, provider_calendar_id, event_id, op, event, at) "
                   "VALUES (?1, ?2, ?3, ?4, 'delete', NULL, ?5)"),
-      delete_(db.sql(), "DELETE FROM events WHERE calendar_id = ?1 AND event_id = ?2") {}
+      delete_(db.sql(), "DELETE FROM events WHERE calendar_id = ?1 AND event_id = ?2"),
+      upsert_at_(std::make_unique<EventParams>(upsert_)),
+      log_at_(std::make_unique<EventParams>(log_upsert_)) {
+    // Bindings survive reset: what is the same for every event is bound once.
+    upsert_.integer(upsert_.index(":calendar_id"), cal_.id);
+    log_upsert_.integer(log_upsert_.index(":calendar_id"), cal_.id);
+    log_upsert_.integer(log_upsert_.index(":integration"), cal_.integration_id);
+    log_upsert_.text(log_upsert_.index(":calendar"), cal_.provider_id);
+    log_upsert_.text(log_upsert_.index(":provider"), provider_);
+    upsert_start_ts_ = upsert_.index(":start_ts");
+    upsert_end_ts_ = upsert_.index(":end_ts");
+    upsert_raw_ = upsert_.index(":raw");
+    upsert_generation_ = upsert_.index(":generation");
+    log_time_ = log_upsert_.index(":at");
+}
+
+EventStore::~EventStore() = default;
+
+void EventStore::bind_event(FastStatement& st, const EventParams& at, const EventRecord& r) {
+    st.text(at.id, r.event_id);
+    st.text(at.status, r.status);
+    st.text(at.kind, r.kind);
+    if (r.has_summary) st.text(at.summary, r.summary);
+    else st.null(at.summary);
+    st.text_or_null(at.location, r.location);
+    st.text(at.start, r.start);
+    st.text(at.end, r.end);
+    st.integer(at.all_day, r.all_day ? 1 : 0);
+    st.text_or_null(at.updated, r.updated);
+    st.text_or_null(at.etag, r.etag);
+    st.text_or_null(at.recurring_event_id, r.recurring_event_id);
+    st.text_or_null(at.original_start, r.original_start);
+    st.text_or_null(at.recurrence, r.recurrence);
+}
 
 int64_t EventStore::generation() {
     SQLite::Statement q(db_.sql(), "SELECT sync_generation FROM calendars WHERE id = ?");
@@ -81,30 +139,15 @@ ApplyStats EventStore::apply(const EventPage& page, int64_t generation, const Cu
             if (page.removal_takes_exceptions) stats.deletes += delete_exceptions(r.event_id, now);
             continue;
         }
-        upsert_.integer(1, cal_.id);
-        upsert_.text(2, r.event_id);
-        upsert_.text(3, r.status);
-        upsert_.text(4, r.kind);
-        if (r.has_summary) upsert_.text(5, r.summary);
-        else upsert_.null(5);
-        upsert_.text_or_null(6, r.location);
-        upsert_.text(7, r.start);
-        upsert_.text(8, r.end);
-        upsert_.integer(9, r.all_day ? 1 : 0);
-        upsert_.integer(10, r.start_ts);
-        upsert_.integer(11, r.end_ts);
-        upsert_.text_or_null(12, r.updated);
-        upsert_.text_or_null(13, r.etag);
-        upsert_.text_or_null(14, r.recurring_event_id);
-        upsert_.text_or_null(15, r.original_start);
-        upsert_.text_or_null(16, r.recurrence);
-        upsert_.text(17, r.raw);
-        upsert_.integer(18, generation);
+        bind_event(upsert_, *upsert_at_, r);
+        upsert_.integer(upsert_start_ts_, r.start_ts);
+        upsert_.integer(upsert_end_ts_, r.end_ts);
+        upsert_.text(upsert_raw_, r.raw);
+        upsert_.integer(upsert_generation_, generation);
         if (upsert_.exec() > 0) {
             stats.upserts++;
-            log_upsert_.integer(1, cal_.id);
-            log_upsert_.text(2, r.event_id);
-            log_upsert_.integer(3, now);
+            bind_event(log_upsert_, *log_at_, r);
+            log_upsert_.integer(log_time_, now);
             log_upsert_.exec();
         } else {
             stats.unchanged++;

@@ -4,6 +4,7 @@
 // a removal of an absent event is a no-op, so replaying a page changes nothing.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -35,6 +36,7 @@ struct CursorUpdate {
 class EventStore {
 public:
     EventStore(Database& db, const CalendarRef& calendar);
+    ~EventStore();
 
     // Starts a full sync: forgets the cursor and takes a new generation
     // (committed at once, so a crashed full sync never reuses one).
@@ -49,13 +51,20 @@ private:
     int64_t delete_event(std::string_view event_id, int64_t now);
     int64_t delete_exceptions(std::string_view series_id, int64_t now);
 
+    // Binds the event's columns to `st` at the parameter indexes in `at`.
+    struct EventParams;
+    void bind_event(FastStatement& st, const EventParams& at, const EventRecord& r);
+
     Database& db_;
     CalendarRef cal_;
+    std::string provider_;  // integrations.provider, for the snapshots
     FastStatement upsert_;
     FastStatement touch_;
     FastStatement log_upsert_;
     FastStatement log_delete_;
     FastStatement delete_;
+    std::unique_ptr<EventParams> upsert_at_, log_at_;
+    int upsert_start_ts_ = 0, upsert_end_ts_ = 0, upsert_raw_ = 0, upsert_generation_ = 0, log_time_ = 0;
 };
 
 }  // namespace calsync

@@ -63,6 +63,22 @@ HttpResponse ProviderApi::get(const Integration& integration, const std::string&
     });
 }
 
+PendingGet ProviderApi::start_get(const Integration& integration, const std::string& url, const Headers& extra) {
+    Secret token = tokens_.access_token(integration);
+    HttpRequest req{"GET", url, {{"Authorization", "Bearer " + token.reveal()}, {"Accept", "application/json"}}, ""};
+    for (const auto& h : extra) req.headers.push_back(h);
+    auto response = std::async(std::launch::async,
+                               [this, req = std::move(req)] { return send_with_retry(http_, req, retry_); });
+    return PendingGet(*this, integration, url, extra, std::move(response));
+}
+
+HttpResponse PendingGet::wait() {
+    HttpResponse r = response_.get();
+    // A token rejected after all: the ordinary path refreshes it and asks again.
+    if (r.status == 401) return api_.get(integration_, url_, extra_);
+    return r;
+}
+
 HttpResponse ProviderApi::send(const Integration& integration, const std::string& method, const std::string& url,
                                const std::string& json_body) {
     return tokens_.call(integration, [&](const Secret& token) {

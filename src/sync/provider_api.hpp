@@ -5,6 +5,7 @@
 // so a token is never sent elsewhere.
 #pragma once
 
+#include <future>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,27 @@
 
 namespace calsync {
 
+class ProviderApi;
+
+// A GET running on its own thread (see ProviderApi::start_get).
+class PendingGet {
+public:
+    // The response, as get() would return it; call on the thread that started it.
+    HttpResponse wait();
+
+private:
+    friend class ProviderApi;
+    PendingGet(ProviderApi& api, const Integration& integration, std::string url, Headers extra,
+               std::future<HttpResponse> response)
+        : api_(api), integration_(integration), url_(std::move(url)), extra_(std::move(extra)),
+          response_(std::move(response)) {}
+    ProviderApi& api_;
+    const Integration& integration_;
+    std::string url_;
+    Headers extra_;
+    std::future<HttpResponse> response_;
+};
+
 class ProviderApi {
 public:
     ProviderApi(const Config& config, HttpClient& http, TokenManager& tokens, RetryPolicy retry = {})
@@ -23,6 +45,12 @@ public:
 
     // GET with bearer token and retries; returns the final response (any status).
     HttpResponse get(const Integration& integration, const std::string& url, const Headers& extra = {});
+    // Starts get() on another thread, so a page downloads while the caller
+    // stores the previous one. The token is read here: the other thread only
+    // sends (with retries) and never touches the database; a 401 is handled by
+    // wait(), on the caller's thread. The caller must not use this ProviderApi's
+    // HTTP client until wait() returns.
+    PendingGet start_get(const Integration& integration, const std::string& url, const Headers& extra = {});
     // POST/PATCH/DELETE with bearer token and retries; a non-empty `json_body`
     // goes as application/json. Returns the final response (any status).
     HttpResponse send(const Integration& integration, const std::string& method, const std::string& url,

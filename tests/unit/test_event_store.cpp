@@ -7,6 +7,7 @@
 
 #include "store/calendars.hpp"
 #include "support.hpp"
+#include "sync/event_json.hpp"
 #include "sync/event_store.hpp"
 #include "sync/lease.hpp"
 
@@ -163,4 +164,29 @@ TEST_CASE("items apply in page order: a later removal or re-add of the same id w
                 gen, {std::string("d1"), true, std::nullopt}, 100);
     // Graph's removal of an id does not cascade to occurrences naming it as their series.
     CHECK(f.ids() == std::vector<std::string>{"m2"});
+}
+
+TEST_CASE("the change-log snapshot equals `events --json` byte for byte", "[sync][store]") {
+    Fixture f;
+    EventStore store(*f.db, f.cal);
+    PageParser parser;
+    int64_t gen = store.begin_full_sync(100);
+    // Escapes, non-ASCII, a missing location, an all-day series with rules, an exception.
+    std::string series = R"({"id":"s1","summary":"Caf\u00e9 \"weekly\"\n\ttab","location":"Room 1",)"
+                         R"("start":{"date":"2026-11-24"},"end":{"date":"2026-11-25"},"updated":"2026-11-01T00:00:00Z",)"
+                         R"("etag":"\"e1\"","recurrence":[ "RRULE:FREQ=WEEKLY" , "EXDATE;VALUE=DATE:20261201" ]})";
+    std::string exception = R"({"id":"s1_x","recurringEventId":"s1","originalStartTime":{"date":"2026-12-08"},)"
+                            R"("start":{"dateTime":"2026-12-08T09:00:00+01:00"},"end":{"dateTime":"2026-12-08T10:00:00+01:00"}})";
+    std::string body = page({series, exception, item("e3", "Ünïcødé ✓")}, R"("nextSyncToken":"t1")");
+    store.apply(parser.parse_google(body), gen, {std::string("t1"), true, std::nullopt}, 100);
+    SQLite::Statement logged(f.db->sql(), "SELECT event_id, event FROM change_log ORDER BY seq");
+    int n = 0;
+    while (logged.executeStep()) {
+        SQLite::Statement row(f.db->sql(), "SELECT " + kEventJsonSql + " " + kEventJoinSql + " WHERE e.event_id = ?");
+        row.bind(1, logged.getColumn(0).getString());
+        REQUIRE(row.executeStep());
+        CHECK(logged.getColumn(1).getString() == row.getColumn(0).getString());
+        n++;
+    }
+    CHECK(n == 3);
 }
