@@ -18,10 +18,24 @@ kill_poll_after() {  # SECONDS ARGS...
     wait "$pid" 2>/dev/null || true
 }
 
+# kill_poll_at N: starts a poll and kills it once the store holds N events
+# (mid-pagination whatever the machine's speed).
+kill_poll_at() {
+    "$CALSYNC" poll >/dev/null 2>&1 &
+    local pid=$! _
+    for _ in $(seq 1 600); do
+        [ "$(sql "SELECT count(*) FROM events")" -ge "$1" ] && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.02
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
 # Full sync: 30 pages of 100 at 40 ms each; kill it at several points.
 partial=0
-for d in 0.3 0.7 1.1; do
-    kill_poll_after $d
+for at in 300 1200 2100; do
+    kill_poll_at $at
     n=$(sql "SELECT count(*) FROM events")
     [ "$n" -gt 0 ] && [ "$n" -lt 3000 ] && partial=1
 done
@@ -41,7 +55,14 @@ done
 # A killed run leaves its lease behind; a run on the same host sees that the
 # holder is gone and takes it over at once (elsewhere it would expire).
 "$CALSYNC" poll --full >/dev/null 2>&1 &
-pid=$!; sleep 0.4; kill -KILL $pid; wait $pid 2>/dev/null || true
+pid=$!
+# Kill it once it holds the lease (a slow start, e.g. under ASan, takes a while).
+for _ in $(seq 1 200); do
+    [ "$(sql "SELECT count(*) FROM sync_leases")" = 1 ] && break
+    sleep 0.05
+done
+sleep 0.2
+kill -KILL $pid; wait $pid 2>/dev/null || true
 assert_eq "$(sql "SELECT count(*) FROM sync_leases")" "1" "the killed poll's lease"
 "$CALSYNC" -v poll >/dev/null 2>"$T/poll.err" || fail "poll after a killed holder failed"
 assert_contains "$(cat "$T/poll.err")" "a process that is gone"
