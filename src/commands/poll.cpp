@@ -64,18 +64,7 @@ int run_poll(const PollOptions& o, Context& ctx) {
     if (o.concurrency < 1 || o.concurrency > 256) throw UsageError("--concurrency must be between 1 and 256");
     const Config& config = ctx.config();
     const Key& key = ctx.key();
-    std::vector<Integration> targets;
-    IntegrationStore store(ctx.db());
-    if (o.ids.empty()) {
-        for (auto& i : store.list())
-            if (i.status == "connected") targets.push_back(i);
-    } else {
-        for (int64_t id : o.ids) {
-            Integration i = store.require(id);
-            if (i.status == "disconnected") throw UsageError("integration " + std::to_string(id) + " is disconnected");
-            targets.push_back(i);
-        }
-    }
+    std::vector<Integration> targets = IntegrationStore(ctx.db()).targets(o.ids);
 
     auto started = std::chrono::steady_clock::now();
     std::vector<IntegrationSyncResult> results(targets.size());

@@ -21,18 +21,7 @@ int run_register(const RegisterOptions& o, Context& ctx) {
     const Config& config = ctx.config();
     if (config.public_url.empty())
         throw ConfigError("public-url is not set: push channels need the address where calsync-webhook is reachable");
-    IntegrationStore store(ctx.db());
-    std::vector<Integration> targets;
-    if (o.all) {
-        for (auto& i : store.list())
-            if (i.status == "connected") targets.push_back(i);
-    } else {
-        for (int64_t id : o.ids) {
-            Integration i = store.require(id);
-            if (i.status == "disconnected") throw UsageError("integration " + std::to_string(id) + " is disconnected");
-            targets.push_back(i);
-        }
-    }
+    std::vector<Integration> targets = IntegrationStore(ctx.db()).targets(o.ids);  // --all: ids is empty
     SyncServices services(config, ctx.key(), ctx.clock());
     SyncWorker& w = services.worker();
     ChannelManager channels(config, w.db, w.api, w.clock);

@@ -26,9 +26,7 @@ int run_renew(const RenewOptions& o, Context& ctx) {
     const Config& config = ctx.config();
     if (config.public_url.empty())
         throw ConfigError("public-url is not set: push channels need the address where calsync-webhook is reachable");
-    std::vector<Integration> targets;
-    for (auto& i : IntegrationStore(ctx.db()).list())
-        if (i.status == "connected") targets.push_back(i);
+    std::vector<Integration> targets = IntegrationStore(ctx.db()).targets({});
 
     SyncServices services(config, ctx.key(), ctx.clock());
     SyncWorker& w = services.worker();

@@ -72,6 +72,21 @@ Integration IntegrationStore::require(int64_t id) {
     return *i;
 }
 
+std::vector<Integration> IntegrationStore::targets(const std::vector<int64_t>& ids) {
+    std::vector<Integration> out;
+    if (ids.empty()) {
+        for (auto& i : list())
+            if (i.status == "connected") out.push_back(i);
+        return out;
+    }
+    for (int64_t id : ids) {
+        Integration i = require(id);
+        if (i.status == "disconnected") throw UsageError("integration " + std::to_string(id) + " is disconnected");
+        out.push_back(i);
+    }
+    return out;
+}
+
 std::optional<Integration> IntegrationStore::find(const std::string& org, Provider provider,
                                                   const std::string& account_id) {
     SQLite::Statement q(db_.sql(), std::string("SELECT ") + kColumns +

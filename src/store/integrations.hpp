@@ -48,6 +48,9 @@ public:
     std::vector<Integration> list();
     std::optional<Integration> get(int64_t id);
     Integration require(int64_t id);  // throws UsageError naming the id
+    // What a job works on: the named integrations (UsageError if one is
+    // unknown or disconnected), or every connected one when `ids` is empty.
+    std::vector<Integration> targets(const std::vector<int64_t>& ids);
     std::optional<Integration> find(const std::string& org, Provider provider, const std::string& account_id);
 
     // Inserts or, for an account already connected to that org, updates

@@ -190,19 +190,25 @@ std::vector<ChannelReport> ChannelManager::register_all(const Integration& integ
     for (const auto& ch : channels) {
         auto cal = calendar_of(calendars, ch);
         if (cal && cal->selected) continue;
-        ChannelReport rep{integration.id, cal ? cal->provider_calendar_id : "", "stopped"};
-        rep.channel_id = ch.channel_id;
-        try {
-            stop(integration, ch);
-        } catch (const ReauthRequired&) {
-            throw;
-        } catch (const std::exception& e) {
-            rep.ok = false;
-            rep.error = e.what();
-        }
-        out.push_back(rep);
+        out.push_back(stop_reported(integration, ch, cal ? cal->provider_calendar_id : "", false));
     }
     return out;
+}
+
+ChannelReport ChannelManager::stop_reported(const Integration& integration, const WebhookChannel& ch,
+                                            const std::string& calendar, bool dry_run) {
+    ChannelReport rep{integration.id, calendar, "stopped"};
+    rep.channel_id = ch.channel_id;
+    if (dry_run) return rep;
+    try {
+        stop(integration, ch);
+    } catch (const ReauthRequired&) {
+        throw;
+    } catch (const std::exception& e) {
+        rep.ok = false;
+        rep.error = e.what();
+    }
+    return rep;
 }
 
 std::vector<ChannelReport> ChannelManager::renew(const Integration& integration, int64_t within, bool dry_run) {
@@ -268,19 +274,7 @@ std::vector<ChannelReport> ChannelManager::renew(const Integration& integration,
     for (const auto& ch : store_.channels(integration.id)) {
         auto cal = calendar_of(calendars, ch);
         if (ch.status != "retiring" && cal && cal->selected) continue;
-        ChannelReport rep{integration.id, cal ? cal->provider_calendar_id : "", "stopped"};
-        rep.channel_id = ch.channel_id;
-        if (!dry_run) {
-            try {
-                stop(integration, ch);
-            } catch (const ReauthRequired&) {
-                throw;
-            } catch (const std::exception& e) {
-                rep.ok = false;
-                rep.error = e.what();
-            }
-        }
-        out.push_back(rep);
+        out.push_back(stop_reported(integration, ch, cal ? cal->provider_calendar_id : "", dry_run));
     }
     return out;
 }
@@ -288,19 +282,20 @@ std::vector<ChannelReport> ChannelManager::renew(const Integration& integration,
 std::vector<ChannelReport> ChannelManager::stop_all(const Integration& integration) {
     std::vector<ChannelReport> out;
     for (const auto& ch : store_.channels(integration.id)) {
-        ChannelReport rep{integration.id, "", "stopped"};
-        rep.channel_id = ch.channel_id;
         try {
             stop(integration, ch);
+            ChannelReport rep{integration.id, "", "stopped"};
+            rep.channel_id = ch.channel_id;
+            out.push_back(rep);
         } catch (const ReauthRequired&) {
             throw;
         } catch (const TemporaryError&) {
             throw;  // the provider is unreachable: the caller changes nothing
         } catch (const std::exception& e) {
-            rep.ok = false;
-            rep.error = e.what();
+            ChannelReport rep{integration.id, "", "stopped", e.what()};
+            rep.channel_id = ch.channel_id;
+            out.push_back(rep);
         }
-        out.push_back(rep);
     }
     return out;
 }

@@ -60,6 +60,10 @@ private:
     // Stops at the provider and deletes the row; on failure marks it retiring
     // and rethrows. A channel the provider no longer knows counts as stopped.
     void stop(const Integration& integration, const WebhookChannel& channel);
+    // stop(), reported (a failure is a failed report, not an exception);
+    // with dry_run only the report.
+    ChannelReport stop_reported(const Integration& integration, const WebhookChannel& channel,
+                                const std::string& calendar, bool dry_run);
     // PATCH; returns the new expiry, or nullopt when Graph answers 404.
     std::optional<int64_t> patch_expiry(const Integration& integration, const WebhookChannel& channel);
     ChannelReport replace(const Integration& integration, const Calendar& calendar,
