@@ -23,32 +23,10 @@ uri() {  # percent-encoding in bash: no process per call
     done
     printf '%s' "$out"
 }
-s256() { printf %s "$1" | openssl dgst -sha256 -binary | base64 | tr '+/' '-_' | tr -d '=\n'; }
 event() { ctl /events "$1"; }
 
-# --- Access tokens through the emulator's own OAuth flows ---------------------
-# google_token EMAIL [GRANTED_SCOPES_JSON]
-google_token() {
-    local verifier challenge loc
-    verifier=$(head -c 48 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
-    challenge=$(s256 "$verifier")
-    ctl /consent "{\"provider\":\"google\",\"email\":\"$1\"${2:+,\"granted_scopes\":$2}}" >/dev/null
-    loc=$(curl -sS -o /dev/null -w '%{redirect_url}' "$EMU/google/o/oauth2/v2/auth?client_id=calsync-test-google&redirect_uri=http%3A%2F%2F127.0.0.1%3A41999%2Fcb&response_type=code&scope=openid%20email%20https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fcalendar.readonly&code_challenge=$challenge&code_challenge_method=S256")
-    curl -sS -X POST "$EMU/google/token" --data-urlencode grant_type=authorization_code \
-        --data-urlencode client_id=calsync-test-google --data-urlencode client_secret=emu-google-client-secret \
-        --data-urlencode redirect_uri=http://127.0.0.1:41999/cb --data-urlencode "code=$(qparam "$loc" code)" \
-        --data-urlencode "code_verifier=$verifier" | jq -r .access_token
-}
-graph_token() {
-    local verifier challenge loc
-    verifier=$(head -c 48 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
-    challenge=$(s256 "$verifier")
-    ctl /consent "{\"provider\":\"microsoft\",\"email\":\"$1\"}" >/dev/null
-    loc=$(curl -sS -o /dev/null -w '%{redirect_url}' "$EMU/microsoft/common/oauth2/v2.0/authorize?client_id=calsync-test-microsoft&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A8400%2Fcb&scope=offline_access%20openid%20Calendars.Read%20User.Read&code_challenge=$challenge&code_challenge_method=S256")
-    curl -sS -X POST "$EMU/microsoft/common/oauth2/v2.0/token" --data-urlencode grant_type=authorization_code \
-        --data-urlencode client_id=calsync-test-microsoft --data-urlencode redirect_uri=http://localhost:8400/cb \
-        --data-urlencode "code=$(qparam "$loc" code)" --data-urlencode "code_verifier=$verifier" | jq -r .access_token
-}
+# Access tokens come from the emulator's own OAuth flows: lib.sh's
+# emu_google_token / emu_graph_token.
 
 # --- Google events.list helpers ------------------------------------------------
 # glist TOKEN CALENDAR QUERY: pages through a listing (full, or incremental when
@@ -147,7 +125,7 @@ same_rows() {  # same_rows ACTUAL_JSON EXPECTED_JSON WHAT
 
 # === Google ======================================================================
 A=alice@example.com
-GTOK=$(google_token "$A")
+GTOK=$(emu_google_token "$A")
 CAL_B=$(ctl /calendars "{\"provider\":\"google\",\"email\":\"$A\",\"name\":\"Team\",\"time_zone\":\"America/New_York\"}" | jq -r .id)
 [[ "$CAL_B" == *@group.calendar.google.com ]] || fail "secondary calendar id: $CAL_B"
 assert_eq "$(call "$GAPI/users/me/calendarList" -H "Authorization: Bearer $GTOK")" 200 "calendarList"
@@ -221,13 +199,13 @@ assert_eq "$(wc -l <"$T/items") $PAGES" "7 7" "7 items in pages of 2 with every 
 ctl /config '{"empty_pages":0,"page_size_cap":0}' >/dev/null
 
 # Scope: calendar.readonly or calendar.events.readonly.
-NOSCOPE=$(google_token "$A" '["openid","email"]')
+NOSCOPE=$(emu_google_token "$A" '["openid","email"]')
 assert_eq "$(call "$GAPI/calendars/primary/events" -H "Authorization: Bearer $NOSCOPE")" 403 "no calendar scope"
 assert_eq "$(field '.error.errors[0].reason')" "insufficientPermissions"
 
 # === Microsoft Graph =============================================================
 B=bob@contoso.example
-MTOK=$(graph_token "$B")
+MTOK=$(emu_graph_token "$B")
 assert_eq "$(call "$GRAPH/me/calendars" -H "Authorization: Bearer $MTOK")" 200 "graph calendars"
 assert_eq "$(field '.value[0].isDefaultCalendar, (.value[0].id | startswith("AAMkAG"))' | paste -sd' ')" "true true"
 m() { event "{\"provider\":\"microsoft\",\"email\":\"$B\",$1}" | jq -r .id; }
@@ -288,7 +266,7 @@ assert_contains "$DELTA" "/me/calendars/"
 
 # === Churn: a client's incremental store stays equal to the truth ================
 C=churn@example.com
-CTOK=$(google_token "$C")
+CTOK=$(emu_google_token "$C")
 ctl /calendars "{\"provider\":\"google\",\"email\":\"$C\",\"name\":\"Other\"}" >/dev/null
 ctl /seed "{\"provider\":\"google\",\"email\":\"$C\",\"count\":120,\"seed\":7,\"recurring_every\":5,\"all_day_every\":7}" >/dev/null
 # 40 changes land while the client pages through the full listing.
@@ -302,7 +280,7 @@ apply_google
 same_rows "$(jq "$GROWS [.[]] | map(row) | sort_by(.id)" "$T/local")" "$(ctl_get "/truth?provider=google&email=$C")" "google churn"
 
 D=churn@contoso.example
-DTOK=$(graph_token "$D")
+DTOK=$(emu_graph_token "$D")
 ctl /calendars "{\"provider\":\"microsoft\",\"email\":\"$D\",\"name\":\"Other\"}" >/dev/null
 ctl /seed "{\"provider\":\"microsoft\",\"email\":\"$D\",\"count\":120,\"seed\":7,\"recurring_every\":5,\"all_day_every\":7}" >/dev/null
 WS=$(date -u -d '-10 days' +%Y-%m-%dT00:00:00Z)
@@ -338,7 +316,7 @@ echo "32 parallel requests: ${base_ms} ms; with 50 ms latency each: ${slow_ms} m
 
 # === Load: 100,000 events, a full listing in 40 pages of 2,500 ===================
 L=load@example.com
-LTOK=$(google_token "$L")
+LTOK=$(emu_google_token "$L")
 seeded=$(ctl /seed "{\"provider\":\"google\",\"email\":\"$L\",\"count\":100000,\"seed\":1,\"recurring_every\":10,\"all_day_every\":7}")
 echo "seed of 100000 events: $(jq .elapsed_ms <<<"$seeded") ms"
 # One curl per page and nothing else spawned. The emulator's own CPU time is
