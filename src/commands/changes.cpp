@@ -1,6 +1,7 @@
 // calsync changes [--since SEQ] [--follow] [--limit N]: the change feed of
 // SPEC §4.6, in `seq` order. With --json one compact object per line, built by
-// SQLite (the event snapshot is stored as `events --json` shows it). --follow
+// SQLite (the event snapshot as `events --json` shows it: stored, or read from
+// the event row that still holds it; see sync/event_json.hpp). --follow
 // keeps waiting for new changes until SIGINT/SIGTERM, then exits 0.
 #include <fmt/format.h>
 
@@ -10,6 +11,7 @@
 #include <thread>
 
 #include "commands/commands.hpp"
+#include "sync/event_json.hpp"
 
 namespace calsync {
 namespace {
@@ -21,17 +23,18 @@ struct ChangesOptions {
     CLI::Option* limit_option = nullptr;
 };
 
-constexpr const char* kJsonLineSql =
+// kChangeEventSql: the stored snapshot, or the event row that still holds it.
+const std::string kJsonLineSql =
     "SELECT seq, json_object('seq', seq, 'integration', integration_id, 'calendar', provider_calendar_id, "
-    "'event_id', event_id, 'op', op, 'event', CASE WHEN json_valid(event) THEN json(event) END, "
+    "'event_id', event_id, 'op', op, 'event', CASE WHEN json_valid(ev) THEN json(ev) END, "
     "'at', strftime('%Y-%m-%dT%H:%M:%SZ', at, 'unixepoch')) "
-    "FROM change_log WHERE seq > ? ORDER BY seq LIMIT ?";
+    "FROM (SELECT cl.*, " + kChangeEventSql + " AS ev FROM change_log cl WHERE cl.seq > ? ORDER BY cl.seq LIMIT ?)";
 
-constexpr const char* kTextLineSql =
+const std::string kTextLineSql =
     "SELECT seq, strftime('%Y-%m-%dT%H:%M:%SZ', at, 'unixepoch'), op, integration_id, provider_calendar_id, "
-    "event_id, CASE WHEN json_valid(event) THEN json_extract(event, '$.start') END, "
-    "CASE WHEN json_valid(event) THEN json_extract(event, '$.summary') END "
-    "FROM change_log WHERE seq > ? ORDER BY seq LIMIT ?";
+    "event_id, CASE WHEN json_valid(ev) THEN json_extract(ev, '$.start') END, "
+    "CASE WHEN json_valid(ev) THEN json_extract(ev, '$.summary') END "
+    "FROM (SELECT cl.*, " + kChangeEventSql + " AS ev FROM change_log cl WHERE cl.seq > ? ORDER BY cl.seq LIMIT ?)";
 
 constexpr int64_t kBatch = 1000;
 constexpr auto kPollInterval = std::chrono::milliseconds(500);

@@ -8,6 +8,7 @@
 #include "commands/sync_setup.hpp"
 #include "webhook/channels.hpp"
 #include "oauth/oauth_client.hpp"
+#include "store/calendars.hpp"
 #include "store/integrations.hpp"
 
 namespace calsync {
@@ -60,13 +61,8 @@ int run_disconnect(const DisconnectOptions& o, Context& ctx) {
                          "app at https://myapps.microsoft.com");
         store.mark_disconnected(i.id, ctx.clock().now());
     }
-    if (o.purge) {
-        auto tx = ctx.db().write_transaction();
-        SQLite::Statement del(ctx.db().sql(), "DELETE FROM calendars WHERE integration_id = ?");
-        del.bind(1, i.id);
-        del.exec();
-        tx.commit();
-    }
+    // Tombstones in the change feed too, so its consumers drop the events.
+    if (o.purge) CalendarStore(ctx.db()).remove_all(i.id, ctx.clock().now());
     if (ctx.json()) {
         nlohmann::json j = {{"id", i.id}, {"status", "disconnected"}, {"revoked_at_provider", revoked}, {"purged", o.purge},
                             {"channels_stopped", channels_stopped}};

@@ -173,11 +173,22 @@ CREATE TABLE webhook_queue (
 CREATE INDEX webhook_queue_due ON webhook_queue(status, next_attempt_at);
 )sql";
 
+// Snapshot on supersede (sync/event_json.hpp): a change_log upsert row is
+// written without its JSON while the event row still holds exactly that state;
+// events.log_seq names that change_log row. Whatever changes or deletes the
+// event row copies the JSON into it first. A full sync then writes no second
+// copy of every event. (Not triggers: a trigger on `events` makes SQLite keep
+// a statement journal for every upsert, which costs more than the copy saves.)
+static const char* const kV4 = R"sql(
+ALTER TABLE events ADD COLUMN log_seq INTEGER;  -- change_log.seq whose snapshot this row holds, not yet copied
+)sql";
+
 const std::vector<Migration>& migrations() {
     static const std::vector<Migration> all = {
         {1, "meta, organizations, integrations, calendars, pending authorizations", kV1},
         {2, "events, change log, sync leases", kV2},
         {3, "webhook channels and queue", kV3},
+        {4, "change log snapshots on supersede", kV4},
     };
     return all;
 }

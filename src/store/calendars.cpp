@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "errors.hpp"
+#include "sync/event_json.hpp"
 
 namespace calsync {
 namespace {
@@ -62,9 +63,21 @@ void CalendarStore::remove_events(int64_t calendar_id, int64_t now) {
     log.bind(1, now);
     log.bind(2, calendar_id);
     log.exec();
+    SQLite::Statement keep(db_.sql(), kKeepCalendarSnapshotsSql);
+    keep.bind(1, calendar_id);
+    keep.exec();
     SQLite::Statement del(db_.sql(), "DELETE FROM events WHERE calendar_id = ?");
     del.bind(1, calendar_id);
     del.exec();
+}
+
+void CalendarStore::remove_all(int64_t integration_id, int64_t now) {
+    auto tx = db_.write_transaction();
+    for (const auto& cal : list(integration_id)) remove_events(cal.id, now);
+    SQLite::Statement del(db_.sql(), "DELETE FROM calendars WHERE integration_id = ?");
+    del.bind(1, integration_id);
+    del.exec();
+    tx.commit();
 }
 
 void CalendarStore::save_discovered(int64_t integration_id, const std::vector<DiscoveredCalendar>& found,

@@ -47,6 +47,10 @@ public:
     // Selects or deselects one calendar; throws UsageError for an unknown id.
     void set_selected(int64_t integration_id, const std::string& provider_calendar_id, bool selected, int64_t now);
 
+    // Deletes every calendar of the integration with its events, in one
+    // transaction; each event gets a delete in the change feed.
+    void remove_all(int64_t integration_id, int64_t now);
+
 private:
     void remove_events(int64_t calendar_id, int64_t now);
     Database& db_;

@@ -4,73 +4,62 @@
 
 namespace calsync {
 
-// Where an event's columns go in a statement: named parameters, so the upsert
-// and the change-log snapshot bind the same values the same way.
+// Where an event's columns go in the upsert: its named parameters, looked up once.
+// Where an event's values go in a statement: its named parameters, looked up
+// once, so the insert and the update bind them the same way.
 struct EventStore::EventParams {
-    int id, status, kind, summary, location, start, end, all_day, updated, etag, recurring_event_id,
-        original_start, recurrence;
+    int id, status, kind, summary, location, start, end, all_day, start_ts, end_ts, updated, etag,
+        recurring_event_id, original_start, recurrence, raw, generation, log_seq;
     explicit EventParams(const FastStatement& st)
         : id(st.index(":id")), status(st.index(":status")), kind(st.index(":kind")),
           summary(st.index(":summary")), location(st.index(":location")), start(st.index(":start")),
-          end(st.index(":end")), all_day(st.index(":all_day")), updated(st.index(":updated")),
-          etag(st.index(":etag")), recurring_event_id(st.index(":recurring_event_id")),
-          original_start(st.index(":original_start")), recurrence(st.index(":recurrence")) {}
+          end(st.index(":end")), all_day(st.index(":all_day")), start_ts(st.index(":start_ts")),
+          end_ts(st.index(":end_ts")), updated(st.index(":updated")), etag(st.index(":etag")),
+          recurring_event_id(st.index(":recurring_event_id")), original_start(st.index(":original_start")),
+          recurrence(st.index(":recurrence")), raw(st.index(":raw")), generation(st.index(":generation")),
+          log_seq(st.index(":log_seq")) {}
 };
-
-namespace {
-
-std::string provider_of(Database& db, int64_t integration_id) {
-    SQLite::Statement q(db.sql(), "SELECT provider FROM integrations WHERE id = ?");
-    q.bind(1, integration_id);
-    return q.executeStep() ? q.getColumn(0).getString() : std::string();
-}
-
-}  // namespace
 
 EventStore::EventStore(Database& db, const CalendarRef& calendar)
     : db_(db),
       cal_(calendar),
-      provider_(provider_of(db, calendar.integration_id)),
-      upsert_(db.sql(),
+      // New events take the insert (a full sync into an empty calendar: one
+      // statement an event); known ones the update, after their snapshot is
+      // kept, and only when the raw JSON differs.
+      insert_(db.sql(),
               "INSERT INTO events (calendar_id, event_id, status, kind, summary, location, start, \"end\", all_day, "
-              "start_ts, end_ts, updated, etag, recurring_event_id, original_start, recurrence, raw, sync_generation) "
+              "start_ts, end_ts, updated, etag, recurring_event_id, original_start, recurrence, raw, sync_generation, "
+              "log_seq) "
               "VALUES (:calendar_id, :id, :status, :kind, :summary, :location, :start, :end, :all_day, :start_ts, "
-              ":end_ts, :updated, :etag, :recurring_event_id, :original_start, :recurrence, :raw, :generation) "
-              "ON CONFLICT (calendar_id, event_id) DO UPDATE SET status = excluded.status, kind = excluded.kind, "
-              "summary = excluded.summary, location = excluded.location, start = excluded.start, "
-              "\"end\" = excluded.\"end\", all_day = excluded.all_day, start_ts = excluded.start_ts, "
-              "end_ts = excluded.end_ts, updated = excluded.updated, etag = excluded.etag, "
-              "recurring_event_id = excluded.recurring_event_id, original_start = excluded.original_start, "
-              "recurrence = excluded.recurrence, raw = excluded.raw, sync_generation = excluded.sync_generation "
-              "WHERE events.raw IS NOT excluded.raw"),
+              ":end_ts, :updated, :etag, :recurring_event_id, :original_start, :recurrence, :raw, :generation, "
+              ":log_seq) ON CONFLICT (calendar_id, event_id) DO NOTHING"),
+      update_(db.sql(),
+              "UPDATE events SET status = :status, kind = :kind, summary = :summary, location = :location, "
+              "start = :start, \"end\" = :end, all_day = :all_day, start_ts = :start_ts, end_ts = :end_ts, "
+              "updated = :updated, etag = :etag, recurring_event_id = :recurring_event_id, "
+              "original_start = :original_start, recurrence = :recurrence, raw = :raw, sync_generation = :generation, "
+              "log_seq = :log_seq WHERE calendar_id = :calendar_id AND event_id = :id AND raw IS NOT :raw"),
       touch_(db.sql(), "UPDATE events SET sync_generation = ?1 WHERE calendar_id = ?2 AND event_id = ?3"),
-      // The snapshot from the values the upsert just wrote (the same SQL
-      // function over the same values as reading the row back, without the read).
-      log_upsert_(db.sql(), "INSERT INTO change_log (integration_id, calendar_id, provider_calendar_id, event_id, op, "
-                            "event, at) VALUES (:integration, :calendar_id, :calendar, :id, 'upsert', " +
-                                kEventJsonParamsSql + ", :at)"),
-      log_delete_(db.sql(),
-                  "INSERT INTO change_log (integration_id, calendar_id, provider_calendar_id, event_id, op, event, at) "
-                  "VALUES (?1, ?2, ?3, ?4, 'delete', NULL, ?5)"),
+      // No snapshot: the event row holds it (log_seq) until keep_ copies it
+      // here, just before the row changes or goes (schema v4).
+      keep_(db.sql(), kKeepSnapshotSql),
+      log_(db.sql(), "INSERT INTO change_log (seq, integration_id, calendar_id, provider_calendar_id, event_id, op, "
+                     "event, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7)"),
       delete_(db.sql(), "DELETE FROM events WHERE calendar_id = ?1 AND event_id = ?2"),
-      upsert_at_(std::make_unique<EventParams>(upsert_)),
-      log_at_(std::make_unique<EventParams>(log_upsert_)) {
+      insert_at_(std::make_unique<EventParams>(insert_)),
+      update_at_(std::make_unique<EventParams>(update_)) {
     // Bindings survive reset: what is the same for every event is bound once.
-    upsert_.integer(upsert_.index(":calendar_id"), cal_.id);
-    log_upsert_.integer(log_upsert_.index(":calendar_id"), cal_.id);
-    log_upsert_.integer(log_upsert_.index(":integration"), cal_.integration_id);
-    log_upsert_.text(log_upsert_.index(":calendar"), cal_.provider_id);
-    log_upsert_.text(log_upsert_.index(":provider"), provider_);
-    upsert_start_ts_ = upsert_.index(":start_ts");
-    upsert_end_ts_ = upsert_.index(":end_ts");
-    upsert_raw_ = upsert_.index(":raw");
-    upsert_generation_ = upsert_.index(":generation");
-    log_time_ = log_upsert_.index(":at");
+    insert_.integer(insert_.index(":calendar_id"), cal_.id);
+    update_.integer(update_.index(":calendar_id"), cal_.id);
+    log_.integer(2, cal_.integration_id);
+    log_.integer(3, cal_.id);
+    log_.text(4, cal_.provider_id);
 }
 
 EventStore::~EventStore() = default;
 
-void EventStore::bind_event(FastStatement& st, const EventParams& at, const EventRecord& r) {
+void EventStore::bind_event(FastStatement& st, const EventParams& at, const EventRecord& r, int64_t generation,
+                            int64_t log_seq) {
     st.text(at.id, r.event_id);
     st.text(at.status, r.status);
     st.text(at.kind, r.kind);
@@ -80,11 +69,16 @@ void EventStore::bind_event(FastStatement& st, const EventParams& at, const Even
     st.text(at.start, r.start);
     st.text(at.end, r.end);
     st.integer(at.all_day, r.all_day ? 1 : 0);
+    st.integer(at.start_ts, r.start_ts);
+    st.integer(at.end_ts, r.end_ts);
     st.text_or_null(at.updated, r.updated);
     st.text_or_null(at.etag, r.etag);
     st.text_or_null(at.recurring_event_id, r.recurring_event_id);
     st.text_or_null(at.original_start, r.original_start);
     st.text_or_null(at.recurrence, r.recurrence);
+    st.text(at.raw, r.raw);
+    st.integer(at.generation, generation);
+    st.integer(at.log_seq, log_seq);
 }
 
 int64_t EventStore::generation() {
@@ -104,18 +98,28 @@ int64_t EventStore::begin_full_sync(int64_t) {
     return generation();
 }
 
+void EventStore::keep_snapshot(std::string_view event_id, std::optional<std::string_view> new_raw) {
+    keep_.integer(1, cal_.id);
+    keep_.text(2, event_id);
+    if (new_raw) keep_.text(3, *new_raw);
+    else keep_.null(3);
+    keep_.exec();
+}
+
+void EventStore::log(int64_t seq, std::string_view event_id, const char* op, int64_t now) {
+    log_.integer(1, seq);
+    log_.text(5, event_id);
+    log_.text(6, op);
+    log_.integer(7, now);
+    log_.exec();
+}
+
 int64_t EventStore::delete_event(std::string_view event_id, int64_t now) {
+    keep_snapshot(event_id, std::nullopt);
     delete_.integer(1, cal_.id);
     delete_.text(2, event_id);
     int n = delete_.exec();
-    if (n > 0) {
-        log_delete_.integer(1, cal_.integration_id);
-        log_delete_.integer(2, cal_.id);
-        log_delete_.text(3, cal_.provider_id);
-        log_delete_.text(4, event_id);
-        log_delete_.integer(5, now);
-        log_delete_.exec();
-    }
+    if (n > 0) log(++last_seq_, event_id, "delete", now);
     return n;
 }
 
@@ -133,22 +137,28 @@ int64_t EventStore::delete_exceptions(std::string_view series_id, int64_t now) {
 ApplyStats EventStore::apply(const EventPage& page, int64_t generation, const CursorUpdate& update, int64_t now) {
     ApplyStats stats;
     auto tx = db_.write_transaction();
+    // The change log's sequence numbers are taken here, under the write lock,
+    // so an upsert can name its change_log row before the row exists.
+    // AUTOINCREMENT keeps the highest ever used in sqlite_sequence.
+    last_seq_ = db_.sql()
+                    .execAndGet("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'change_log'), 0)")
+                    .getInt64();
     for (const auto& r : page.items) {
         if (r.removed) {
             stats.deletes += delete_event(r.event_id, now);
             if (page.removal_takes_exceptions) stats.deletes += delete_exceptions(r.event_id, now);
             continue;
         }
-        bind_event(upsert_, *upsert_at_, r);
-        upsert_.integer(upsert_start_ts_, r.start_ts);
-        upsert_.integer(upsert_end_ts_, r.end_ts);
-        upsert_.text(upsert_raw_, r.raw);
-        upsert_.integer(upsert_generation_, generation);
-        if (upsert_.exec() > 0) {
+        bind_event(insert_, *insert_at_, r, generation, last_seq_ + 1);
+        bool changed = insert_.exec() > 0;
+        if (!changed) {
+            keep_snapshot(r.event_id, r.raw);
+            bind_event(update_, *update_at_, r, generation, last_seq_ + 1);
+            changed = update_.exec() > 0;
+        }
+        if (changed) {
             stats.upserts++;
-            bind_event(log_upsert_, *log_at_, r);
-            log_upsert_.integer(log_time_, now);
-            log_upsert_.exec();
+            log(++last_seq_, r.event_id, "upsert", now);
         } else {
             stats.unchanged++;
             touch_.integer(1, generation);

@@ -1,5 +1,7 @@
 // Applies pages of provider events to the `events` table, one transaction a
-// page, appending each real change to `change_log` in the same transaction.
+// page, appending each real change to `change_log` in the same transaction
+// (its snapshot stays in the event row until the row changes: see
+// sync/event_json.hpp).
 // Idempotent: an upsert whose raw JSON is unchanged writes nothing to the feed,
 // a removal of an absent event is a no-op, so replaying a page changes nothing.
 #pragma once
@@ -48,23 +50,29 @@ public:
     int64_t generation();
 
 private:
+    // Copies the event's snapshot into the change_log row that relies on it,
+    // unless the row is about to be rewritten with the same raw JSON.
+    void keep_snapshot(std::string_view event_id, std::optional<std::string_view> new_raw);
+    // Appends a change_log row with this seq (no snapshot: see kV4).
+    void log(int64_t seq, std::string_view event_id, const char* op, int64_t now);
     int64_t delete_event(std::string_view event_id, int64_t now);
     int64_t delete_exceptions(std::string_view series_id, int64_t now);
 
-    // Binds the event's columns to `st` at the parameter indexes in `at`.
+    // Binds the event's values to `st` at the parameter indexes in `at`.
     struct EventParams;
-    void bind_event(FastStatement& st, const EventParams& at, const EventRecord& r);
+    void bind_event(FastStatement& st, const EventParams& at, const EventRecord& r, int64_t generation,
+                    int64_t log_seq);
 
     Database& db_;
     CalendarRef cal_;
-    std::string provider_;  // integrations.provider, for the snapshots
-    FastStatement upsert_;
+    FastStatement insert_;
+    FastStatement update_;
     FastStatement touch_;
-    FastStatement log_upsert_;
-    FastStatement log_delete_;
+    FastStatement keep_;
+    FastStatement log_;
     FastStatement delete_;
-    std::unique_ptr<EventParams> upsert_at_, log_at_;
-    int upsert_start_ts_ = 0, upsert_end_ts_ = 0, upsert_raw_ = 0, upsert_generation_ = 0, log_time_ = 0;
+    std::unique_ptr<EventParams> insert_at_, update_at_;
+    int64_t last_seq_ = 0;  // the change log's highest seq, within apply()
 };
 
 }  // namespace calsync

@@ -5,7 +5,10 @@ source "$(dirname "$0")/lib.sh"
 start_emulator
 setup_calsync
 authorize_account google acme alice@example.com
+ctl /seed '{"provider":"microsoft","email":"bob@contoso.example","count":5,"seed":1}' >/dev/null
 authorize_account microsoft acme bob@contoso.example
+bob_events=$(sql "SELECT count(*) FROM events e JOIN calendars c ON c.id = e.calendar_id WHERE c.integration_id = 2")
+[ "$bob_events" -ge 5 ] || fail "bob's events were not synced ($bob_events)"
 
 out=$("$CALSYNC" disconnect 1)
 assert_contains "$out" "Disconnected integration 1 (alice@example.com), access revoked at google"
@@ -16,6 +19,12 @@ assert_eq "$(sql "SELECT status, access_token IS NULL, refresh_token IS NULL FRO
 json=$("$CALSYNC" disconnect 2 --purge --json)
 assert_eq "$(jq -r '.status, .revoked_at_provider, .purged' <<<"$json" | paste -sd' ')" "disconnected false true" "microsoft disconnect"
 assert_eq "$("$CALSYNC" integrations --json | jq -r '[.[].status] | join(",")')" "disconnected,disconnected" "statuses"
+# The purge deleted bob's events and told the change feed, whose earlier
+# entries still carry their snapshots.
+assert_eq "$(sql "SELECT count(*) FROM events")" "0" "events after purge"
+"$CALSYNC" changes --json >"$T/feed.jsonl"
+assert_eq "$(jq -s '[.[] | select(.integration == 2 and .op == "delete")] | length' "$T/feed.jsonl")" "$bob_events" "purge tombstones"
+assert_eq "$(jq -s '[.[] | select(.integration == 2 and .op == "upsert" and .event.id != .event_id)] | length' "$T/feed.jsonl")" "0" "snapshots after purge"
 
 # A disconnected integration is not checked, and disconnecting again is harmless.
 "$CALSYNC" integrations check >/dev/null 2>&1 || fail "check with only disconnected integrations failed"

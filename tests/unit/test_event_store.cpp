@@ -27,11 +27,24 @@ struct Fixture {
         CalendarStore(*db).save_discovered(7, {{"a@example.com", "Primary", "UTC", true}}, {}, 0);
         cal = {CalendarStore(*db).list(7)[0].id, 7, "a@example.com"};
     }
+    int64_t sql_int(const std::string& sql) { return db->sql().execAndGet(sql).getInt64(); }
     std::vector<std::string> ids() {
         SQLite::Statement q(db->sql(), "SELECT event_id FROM events ORDER BY event_id");
         std::vector<std::string> out;
         while (q.executeStep()) out.push_back(q.getColumn(0).getString());
         return out;
+    }
+    // Each change's `event` as `changes --json` carries it, in seq order ("" for NULL).
+    std::vector<std::string> snapshots() {
+        SQLite::Statement q(db->sql(), "SELECT coalesce(" + kChangeEventSql + ", '') FROM change_log cl ORDER BY seq");
+        std::vector<std::string> out;
+        while (q.executeStep()) out.push_back(q.getColumn(0).getString());
+        return out;
+    }
+    std::string event_json(const std::string& id) {
+        SQLite::Statement q(db->sql(), "SELECT " + kEventJsonSql + " " + kEventJoinSql + " WHERE e.event_id = ?");
+        q.bind(1, id);
+        return q.executeStep() ? q.getColumn(0).getString() : std::string();
     }
     std::vector<std::string> feed() {
         SQLite::Statement q(db->sql(), "SELECT op || ':' || event_id FROM change_log ORDER BY seq");
@@ -71,9 +84,7 @@ TEST_CASE("applying a page twice changes nothing and logs each change once", "[s
     CHECK(f.feed() == std::vector<std::string>{"upsert:e1", "upsert:e2"});
 
     // The snapshot in the feed is the event as `events --json` shows it.
-    SQLite::Statement q(f.db->sql(), "SELECT event FROM change_log ORDER BY seq LIMIT 1");
-    REQUIRE(q.executeStep());
-    auto j = nlohmann::json::parse(q.getColumn(0).getString());
+    auto j = nlohmann::json::parse(f.snapshots().at(0));
     CHECK(j["id"] == "e1");
     CHECK(j["summary"] == "One");
     CHECK(j["calendar"] == "a@example.com");
@@ -179,14 +190,49 @@ TEST_CASE("the change-log snapshot equals `events --json` byte for byte", "[sync
                             R"("start":{"dateTime":"2026-12-08T09:00:00+01:00"},"end":{"dateTime":"2026-12-08T10:00:00+01:00"}})";
     std::string body = page({series, exception, item("e3", "Ünïcødé ✓")}, R"("nextSyncToken":"t1")");
     store.apply(parser.parse_google(body), gen, {std::string("t1"), true, std::nullopt}, 100);
-    SQLite::Statement logged(f.db->sql(), "SELECT event_id, event FROM change_log ORDER BY seq");
+    SQLite::Statement logged(f.db->sql(), "SELECT event_id, " + kChangeEventSql + " FROM change_log cl ORDER BY seq");
     int n = 0;
     while (logged.executeStep()) {
-        SQLite::Statement row(f.db->sql(), "SELECT " + kEventJsonSql + " " + kEventJoinSql + " WHERE e.event_id = ?");
-        row.bind(1, logged.getColumn(0).getString());
-        REQUIRE(row.executeStep());
-        CHECK(logged.getColumn(1).getString() == row.getColumn(0).getString());
+        CHECK(logged.getColumn(1).getString() == f.event_json(logged.getColumn(0).getString()));
         n++;
     }
     CHECK(n == 3);
+}
+
+TEST_CASE("a superseded change keeps the snapshot of its time; the latest reads the event row", "[sync][store]") {
+    Fixture f;
+    EventStore store(*f.db, f.cal);
+    PageParser parser;
+    int64_t gen = store.begin_full_sync(100);
+    auto apply = [&](const std::vector<std::string>& items, int64_t now) {
+        store.apply(parser.parse_google(page(items, R"("nextSyncToken":"t")")), gen, {std::string("t"), false, std::nullopt},
+                    now);
+    };
+    apply({item("a", "First"), item("b", "Bee")}, 100);
+    std::string a1 = f.event_json("a"), b1 = f.event_json("b");
+    // Nothing copied yet: the rows hold their changes' state.
+    CHECK(f.sql_int("SELECT count(*) FROM change_log WHERE event IS NOT NULL") == 0);
+    CHECK(f.snapshots() == std::vector<std::string>{a1, b1});
+
+    apply({item("a", "Second")}, 200);
+    std::string a2 = f.event_json("a");
+    REQUIRE(a2 != a1);
+    CHECK(f.snapshots() == std::vector<std::string>{a1, b1, a2});
+    apply({item("a", "Second")}, 250);  // unchanged: no new change, nothing copied
+    apply({item("a", "Second", R"(,"location":"Room 2")")}, 300);
+    std::string a3 = f.event_json("a");
+    CHECK(f.snapshots() == std::vector<std::string>{a1, b1, a2, a3});
+
+    // A removal, a full sync's stale deletion and a purge keep every snapshot.
+    apply({R"J({"id":"a","status":"cancelled"})J"}, 400);
+    CHECK(f.snapshots() == std::vector<std::string>{a1, b1, a2, a3, ""});
+    CHECK(f.feed().back() == "delete:a");
+    apply({item("c", "Sea")}, 500);
+    std::string c1 = f.event_json("c");
+    CalendarStore(*f.db).remove_all(7, 600);
+    CHECK(f.ids().empty());
+    CHECK(f.snapshots() == std::vector<std::string>{a1, b1, a2, a3, "", c1, "", ""});
+    CHECK(f.feed() == std::vector<std::string>{"upsert:a", "upsert:b", "upsert:a", "upsert:a", "delete:a", "upsert:c",
+                                               "delete:b", "delete:c"});
+    CHECK(f.sql_int("SELECT count(*) FROM change_log WHERE op = 'upsert' AND event IS NULL") == 0);
 }
