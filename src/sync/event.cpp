@@ -7,7 +7,7 @@ namespace {
 
 std::optional<NormalTime> from_date(std::string_view date) {
     if (date.size() < 10) return std::nullopt;
-    auto ts = parse_rfc3339(std::string(date.substr(0, 10)) + "T00:00:00Z");
+    auto ts = parse_date(date.substr(0, 10));
     if (!ts) return std::nullopt;
     return NormalTime{std::string(date.substr(0, 10)), *ts, true};
 }

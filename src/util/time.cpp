@@ -2,7 +2,6 @@
 
 #include <cctype>
 #include <cstdio>
-#include <ctime>
 
 namespace calsync {
 
@@ -47,59 +46,104 @@ std::string format_duration(Seconds d) {
     return std::to_string(s) + "s";
 }
 
+namespace {
+
+// Days since 1970-01-01 of a proleptic Gregorian date, and back (Howard
+// Hinnant's algorithms, public domain): no time zone database, no libc
+// locking, exact for any year. The sync hot path runs these twice an event.
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = static_cast<unsigned>(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+struct Civil {
+    int64_t y;
+    unsigned m, d;
+};
+
+Civil civil_from_days(int64_t z) {
+    z += 719468;
+    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const unsigned doe = static_cast<unsigned>(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+    const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+    return {static_cast<int64_t>(yoe) + era * 400 + (m <= 2), m, d};
+}
+
+bool leap(int64_t y) { return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0); }
+
+unsigned days_in_month(int64_t y, unsigned m) {
+    static const unsigned days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && leap(y) ? 29 : days[m - 1];
+}
+
+// `n` digits at text[at]; -1 unless they are all there and all digits.
+int digits(std::string_view text, size_t at, size_t n) {
+    if (at + n > text.size()) return -1;
+    int v = 0;
+    for (size_t k = at; k < at + n; ++k) {
+        if (text[k] < '0' || text[k] > '9') return -1;
+        v = v * 10 + (text[k] - '0');
+    }
+    return v;
+}
+
+}  // namespace
+
 std::string format_rfc3339(int64_t unix_seconds) {
-    std::time_t t = static_cast<std::time_t>(unix_seconds);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    int64_t days = unix_seconds >= 0 ? unix_seconds / 86400 : -((-unix_seconds + 86399) / 86400);
+    int64_t secs = unix_seconds - days * 86400;
+    Civil c = civil_from_days(days);
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02dZ", static_cast<long long>(c.y), c.m, c.d,
+                  static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60), static_cast<int>(secs % 60));
     return buf;
 }
 
+// YYYY-MM-DDTHH:MM:SS[.fraction][Z|z|+HH:MM|-HH:MM]; no zone is UTC (Graph,
+// asked for UTC, sends none).
 std::optional<int64_t> parse_rfc3339(std::string_view text) {
-    int y, mo, d, h = 0, mi = 0, s = 0;
-    char rest[64] = {0};
-    std::string str(text.substr(0, 60));
-    int n = std::sscanf(str.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%63s", &y, &mo, &d, &h, &mi, &s, rest);
-    if (n < 6) return std::nullopt;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return std::nullopt;
-    std::string_view tail(rest);
+    int y = digits(text, 0, 4), mo = digits(text, 5, 2), d = digits(text, 8, 2);
+    int h = digits(text, 11, 2), mi = digits(text, 14, 2), s = digits(text, 17, 2);
+    if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || s < 0) return std::nullopt;
+    if (text[4] != '-' || text[7] != '-' || (text[10] != 'T' && text[10] != 't') || text[13] != ':' ||
+        text[16] != ':')
+        return std::nullopt;
+    if (mo < 1 || mo > 12 || d < 1 || unsigned(d) > days_in_month(y, unsigned(mo)) || h > 23 || mi > 59 || s > 60)
+        return std::nullopt;
+    std::string_view tail = text.substr(19);
     if (!tail.empty() && tail[0] == '.') {
         size_t k = 1;
-        while (k < tail.size() && std::isdigit(static_cast<unsigned char>(tail[k]))) ++k;
+        while (k < tail.size() && tail[k] >= '0' && tail[k] <= '9') ++k;
         tail.remove_prefix(k);
     }
     int64_t offset = 0;
     if (tail == "Z" || tail == "z" || tail.empty()) {
         offset = 0;
-    } else if ((tail[0] == '+' || tail[0] == '-') && tail.size() == 6 && tail[3] == ':' &&
-               std::isdigit(static_cast<unsigned char>(tail[1])) && std::isdigit(static_cast<unsigned char>(tail[2])) &&
-               std::isdigit(static_cast<unsigned char>(tail[4])) && std::isdigit(static_cast<unsigned char>(tail[5]))) {
-        int oh = (tail[1] - '0') * 10 + (tail[2] - '0');
-        int om = (tail[4] - '0') * 10 + (tail[5] - '0');
+    } else if ((tail[0] == '+' || tail[0] == '-') && tail.size() == 6 && tail[3] == ':') {
+        int oh = digits(tail, 1, 2), om = digits(tail, 4, 2);
+        if (oh < 0 || om < 0) return std::nullopt;
         offset = (oh * 3600 + om * 60) * (tail[0] == '+' ? 1 : -1);
     } else {
         return std::nullopt;
     }
-    std::tm tm{};
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = s;
-    time_t t = timegm(&tm);
-    std::tm check{};
-    gmtime_r(&t, &check);
-    if (check.tm_mday != d || check.tm_mon != mo - 1) return std::nullopt;  // 2026-02-31 and the like
-    return static_cast<int64_t>(t) - offset;
+    return days_from_civil(y, unsigned(mo), unsigned(d)) * 86400 + h * 3600 + mi * 60 + s - offset;
 }
 
 std::optional<int64_t> parse_date(std::string_view text) {
     if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
     for (size_t k : {0, 1, 2, 3, 5, 6, 8, 9})
         if (!std::isdigit(static_cast<unsigned char>(text[k]))) return std::nullopt;
-    return parse_rfc3339(std::string(text) + "T00:00:00Z");
+    int y = digits(text, 0, 4), m = digits(text, 5, 2), d = digits(text, 8, 2);
+    if (m < 1 || m > 12 || d < 1 || unsigned(d) > days_in_month(y, unsigned(m))) return std::nullopt;
+    return days_from_civil(y, unsigned(m), unsigned(d)) * 86400;
 }
 
 int64_t SystemClock::now() const {

@@ -1,6 +1,8 @@
 // util/time.hpp: durations and RFC 3339 timestamps.
 #include <catch2/catch.hpp>
 
+#include <ctime>
+
 #include "util/time.hpp"
 
 using namespace calsync;
@@ -90,6 +92,30 @@ TEST_CASE("parse_rfc3339 rejects days that do not exist in the month", "[time]")
     CHECK_FALSE(parse_rfc3339("2026-02-31T00:00:00Z"));
     CHECK_FALSE(parse_rfc3339("2025-02-29T00:00:00Z"));
     CHECK_FALSE(parse_rfc3339("2026-04-31T00:00:00Z"));
+}
+
+TEST_CASE("format_rfc3339 and parse_rfc3339 agree with the C library for every day from 1900 to 2400", "[time]") {
+    // gmtime_r/timegm are the reference; ours do calendar arithmetic alone.
+    for (int64_t day = -25567; day <= 157054; day += 1) {
+        int64_t t = day * 86400 + (day * 7919) % 86400;  // a different time of day each day
+        std::time_t tt = static_cast<std::time_t>(t);
+        std::tm tm{};
+        gmtime_r(&tt, &tm);
+        char want[40];
+        std::strftime(want, sizeof want, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        if (format_rfc3339(t) != want) {
+            FAIL("format_rfc3339(" << t << ") = " << format_rfc3339(t) << ", want " << want);
+        }
+        if (parse_rfc3339(want) != t) FAIL("parse_rfc3339(" << want << ") != " << t);
+        std::string date(want, 10);
+        if (parse_date(date) != t - t % 86400 - (t % 86400 < 0 ? 86400 : 0))
+            FAIL("parse_date(" << date << ")");
+    }
+    CHECK(parse_rfc3339("2026-11-23t10:00:00Z") == 1795428000);
+    CHECK(parse_rfc3339("2026-11-23T10:00:00.0000000") == 1795428000);  // Graph, asked for UTC
+    CHECK_FALSE(parse_rfc3339("2026-1-23T10:00:00Z"));
+    CHECK_FALSE(parse_rfc3339(" 2026-11-23T10:00:00Z"));
+    CHECK_FALSE(parse_rfc3339("+026-11-23T10:00:00Z"));
 }
 
 TEST_CASE("FixedClock stands still until advanced", "[time]") {
