@@ -1,13 +1,16 @@
 // Copies a database's WAL into the main file on a thread of its own, with a
 // connection of its own, while another connection keeps writing: a long bulk
 // write (a full sync) then no longer stops every ~16 MB to checkpoint inline,
-// and the second core does the copy. Each poke() asks for one PASSIVE
-// checkpoint (it never blocks the writer nor waits for readers); pokes that
-// arrive while one runs fold into the next. Commits stay as durable as before:
-// the writer's connection still fsyncs the WAL at every commit.
+// and the second core does the copy. It takes the writer's WAL hook (in place
+// of SQLite's auto-checkpoint) and, after a commit that leaves at least
+// `frames` frames in the WAL, runs one PASSIVE checkpoint (which never blocks
+// the writer nor waits for readers); commits that arrive while one runs fold
+// into the next. Commits stay as durable as before: the writer's connection
+// still fsyncs the WAL at every commit.
 #pragma once
 
 #include <SQLiteCpp/Database.h>
+#include <sqlite3.h>
 
 #include <condition_variable>
 #include <mutex>
@@ -18,17 +21,22 @@ namespace calsync {
 
 class Checkpointer {
 public:
-    // Opens its own connection to `path`; throws SQLite::Exception if it cannot.
-    explicit Checkpointer(const std::string& path);
-    // Waits for a running checkpoint to finish; does not start another.
+    // Opens its own connection to the writer's database; throws
+    // SQLite::Exception if it cannot.
+    Checkpointer(SQLite::Database& writer, int frames);
+    // Waits for a running checkpoint to finish, does not start another, and
+    // gives the writer back SQLite's auto-checkpoint every `frames` frames.
     ~Checkpointer();
     Checkpointer(const Checkpointer&) = delete;
     Checkpointer& operator=(const Checkpointer&) = delete;
 
-    void poke();
-
 private:
+    static int on_commit(void* self, sqlite3* db, const char* name, int frames);
+    void poke();
     void loop();
+
+    SQLite::Database& writer_;
+    int frames_;
 
     SQLite::Database db_;
     std::mutex m_;

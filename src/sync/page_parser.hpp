@@ -31,6 +31,10 @@ public:
     // Throws ProviderError when the body is not a page of events.
     const EventPage& parse_google(std::string body);
     const EventPage& parse_graph(std::string body);
+    const EventPage& parse(bool google, std::string body) {
+        return google ? parse_google(std::move(body)) : parse_graph(std::move(body));
+    }
+    const EventPage& page() const { return page_; }
 
 private:
     void take(std::string body);

@@ -63,12 +63,16 @@ HttpResponse ProviderApi::get(const Integration& integration, const std::string&
     });
 }
 
-PendingGet ProviderApi::start_get(const Integration& integration, const std::string& url, const Headers& extra) {
+PendingGet ProviderApi::start_get(const Integration& integration, const std::string& url, const Headers& extra,
+                                  std::function<void(HttpResponse&)> on_success) {
     Secret token = tokens_.access_token(integration);
     HttpRequest req{"GET", url, {{"Authorization", "Bearer " + token.reveal()}, {"Accept", "application/json"}}, ""};
     for (const auto& h : extra) req.headers.push_back(h);
-    auto response = std::async(std::launch::async,
-                               [this, req = std::move(req)] { return send_with_retry(http_, req, retry_); });
+    auto response = std::async(std::launch::async, [this, req = std::move(req), then = std::move(on_success)] {
+        HttpResponse r = send_with_retry(http_, req, retry_);
+        if (then && r.ok()) then(r);
+        return r;
+    });
     return PendingGet(*this, integration, url, extra, std::move(response));
 }
 

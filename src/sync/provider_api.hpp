@@ -5,6 +5,7 @@
 // so a token is never sent elsewhere.
 #pragma once
 
+#include <functional>
 #include <future>
 #include <string>
 #include <vector>
@@ -50,7 +51,11 @@ public:
     // sends (with retries) and never touches the database; a 401 is handled by
     // wait(), on the caller's thread. The caller must not use this ProviderApi's
     // HTTP client until wait() returns.
-    PendingGet start_get(const Integration& integration, const std::string& url, const Headers& extra = {});
+    // `on_success`, when given, runs on that thread with a 2xx response (and
+    // may take its body), so work on the page overlaps the caller's too; it
+    // must not throw, nor touch the database or this ProviderApi.
+    PendingGet start_get(const Integration& integration, const std::string& url, const Headers& extra = {},
+                         std::function<void(HttpResponse&)> on_success = {});
     // POST/PATCH/DELETE with bearer token and retries; a non-empty `json_body`
     // goes as application/json. Returns the final response (any status).
     HttpResponse send(const Integration& integration, const std::string& method, const std::string& url,

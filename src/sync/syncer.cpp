@@ -26,10 +26,10 @@ void renew(SyncLease* lease, int64_t now) {
 // A full round writes the whole calendar: let SQLite hold a page's transaction
 // in memory (no spill of dirty pages into the WAL mid-transaction), and copy
 // the WAL into the main file on a second thread (db/checkpointer.hpp) instead
-// of inline every ~16 MB, from the second page on (a one-page calendar is done
-// before a thread would pay off); then one checkpoint at the end. Commits stay
-// durable as before (synchronous = FULL fsyncs the WAL at each commit); only
-// the copy into the main file moves.
+// of inline, from the second page on (a one-page calendar is done before a
+// thread would pay off); then one checkpoint at the end. Commits stay durable
+// as before (synchronous = FULL fsyncs the WAL at each commit); only the copy
+// into the main file moves.
 class BulkWrite {
 public:
     BulkWrite(SQLite::Database& db, bool on) : db_(db), on_(on) {
@@ -40,9 +40,8 @@ public:
     }
     ~BulkWrite() {
         if (!on_) return;
-        checkpointer_.reset();
+        checkpointer_.reset();  // gives back the auto-checkpoint
         try {
-            db_.exec("PRAGMA wal_autocheckpoint = " + std::to_string(autocheckpoint_));
             db_.exec("PRAGMA cache_size = " + std::to_string(cache_size_));
             db_.exec("PRAGMA wal_checkpoint(PASSIVE)");
         } catch (const std::exception& e) {
@@ -54,28 +53,21 @@ public:
 
     // After each page's commit.
     void committed() {
-        if (!on_) return;
-        if (!checkpointer_ && ++pages_ >= 2) {
-            try {
-                checkpointer_ = std::make_unique<Checkpointer>(db_.getFilename());
-                db_.exec("PRAGMA wal_autocheckpoint = 0");
-            } catch (const std::exception& e) {
-                spdlog::debug("no background checkpoint ({}); checkpointing inline", e.what());
-                on_background_failed();
-            }
+        if (!on_ || started_ || ++pages_ < 2) return;
+        started_ = true;
+        try {
+            checkpointer_ = std::make_unique<Checkpointer>(db_, autocheckpoint_ > 0 ? autocheckpoint_ : 1000);
+        } catch (const std::exception& e) {
+            spdlog::debug("no background checkpoint ({}); checkpointing inline", e.what());
         }
-        if (checkpointer_) checkpointer_->poke();
     }
 
 private:
-    void on_background_failed() {
-        checkpointer_.reset();
-        pages_ = -1000000;  // do not try again this round
-    }
     SQLite::Database& db_;
     bool on_;
     int cache_size_ = -2000, autocheckpoint_ = 1000;
     int pages_ = 0;
+    bool started_ = false;
     std::unique_ptr<Checkpointer> checkpointer_;
 };
 
@@ -106,7 +98,14 @@ std::optional<CalendarSyncResult> CalendarSyncer::run_round(const Integration& i
     result.full = round.full;
     int64_t generation = round.full ? store.begin_full_sync(clock_.now()) : store.generation();
     BulkWrite bulk(db_.sql(), round.full);
-    // Page N+1 downloads while page N is stored: at most two pages in memory.
+    const bool google = integration.provider == Provider::google;
+    // Page N+1 downloads, and is parsed, on a second thread while page N is
+    // stored: at most two pages in memory, one in each parser.
+    int current = 0;
+    struct Prefetched {
+        bool parsed = false;
+        std::exception_ptr error;
+    } prefetched;
     HttpResponse r = api_.get(integration, round.url(std::nullopt), round.headers);
     for (;;) {
         if (!round.full && round.expired(r)) {
@@ -114,8 +113,9 @@ std::optional<CalendarSyncResult> CalendarSyncer::run_round(const Integration& i
             return std::nullopt;
         }
         if (!r.ok()) throw ProviderError(describe_api_error(round.context, r), r.status, api_error_code(r));
-        const EventPage& page = integration.provider == Provider::google ? parser_.parse_google(std::move(r.body))
-                                                                         : parser_.parse_graph(std::move(r.body));
+        if (prefetched.error) std::rethrow_exception(prefetched.error);
+        PageParser& parser = parsers_[current];
+        const EventPage& page = prefetched.parsed ? parser.page() : parser.parse(google, std::move(r.body));
         if (!page.next_page && !page.cursor)
             throw ProviderError(round.context + ": a page that carries neither a next page nor a new cursor", 200);
         // Page N+1 starts downloading now; what stops it (a link to another
@@ -123,9 +123,19 @@ std::optional<CalendarSyncResult> CalendarSyncer::run_round(const Integration& i
         // when the pages were fetched one after the other.
         std::optional<PendingGet> next;
         std::exception_ptr next_failed;
+        prefetched = {};
         if (page.next_page) {
+            PageParser* spare = &parsers_[1 - current];
             try {
-                next.emplace(api_.start_get(integration, round.url(page.next_page), round.headers));
+                next.emplace(api_.start_get(integration, round.url(page.next_page), round.headers,
+                                            [spare, google, &prefetched](HttpResponse& response) {
+                                                try {
+                                                    spare->parse(google, std::move(response.body));
+                                                    prefetched.parsed = true;
+                                                } catch (...) {
+                                                    prefetched.error = std::current_exception();
+                                                }
+                                            }));
             } catch (...) {
                 next_failed = std::current_exception();
             }
@@ -148,7 +158,8 @@ std::optional<CalendarSyncResult> CalendarSyncer::run_round(const Integration& i
         if (progress) progress(calendar, result.pages, result.events);
         if (next_failed) std::rethrow_exception(next_failed);
         if (!next) return result;
-        r = next->wait();
+        r = next->wait();  // a 401 is fetched again here, unparsed: then this thread parses it
+        current = 1 - current;
     }
 }
 

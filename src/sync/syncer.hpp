@@ -62,7 +62,8 @@ private:
     ProviderApi& api_;
     const Clock& clock_;
     SyncSettings settings_;
-    PageParser parser_;
+    // Page N is applied from one while page N+1 is parsed into the other.
+    PageParser parsers_[2];
 };
 
 }  // namespace calsync

@@ -41,6 +41,22 @@ curl -sS -X DELETE "$EMU/_control/faults" >/dev/null
 assert_synced 3 google carol@example.com
 assert_eq "$(sql "SELECT failures FROM calendars WHERE integration_id = 3")" "0" "failures reset"
 
+# A 401 on a page fetched ahead (page 2, downloaded and parsed on a second
+# thread while page 1 is stored) is fetched again on the syncing thread (the
+# token path: refreshed if it is still refused) and parsed there; the full
+# sync completes.
+ctl /config '{"page_size_cap":7}' >/dev/null
+ctl_del /requests
+ctl /faults '{"path":"/google/calendar/v3/calendars/alice@example.com/events","status":0,"delay_ms":1,"count":1}' >/dev/null  # page 1 passes
+ctl /faults '{"path":"/google/calendar/v3/calendars/alice@example.com/events","status":401,"count":1}' >/dev/null
+"$CALSYNC" poll 1 --full --json >"$T/poll.json" 2>"$T/poll.err" || fail "full sync with a 401 on page 2: $(cat "$T/poll.err")"
+pages=$(jq -r '.integrations[0].pages' "$T/poll.json")
+[ "$pages" -ge 3 ] || fail "expected at least 3 pages, got $pages"
+log=$(ctl_get '/requests?path=/google/calendar/v3/calendars/alice@example.com/events' | jq -r '[.[].status] | join(",")')
+assert_eq "$log" "200,401$(printf ',200%.0s' $(seq 2 "$pages"))" "events requests"
+assert_synced 1 google alice@example.com
+ctl /config '{"page_size_cap":0}' >/dev/null
+
 # Re-authorization needed: exit 4 when that is the only failure; others unaffected.
 ctl /tokens/revoke '{"provider":"google","email":"bob@example.com"}' >/dev/null
 sql "UPDATE integrations SET access_token_expires_at = 0 WHERE id = 2"
