@@ -22,6 +22,7 @@ TEST_CASE("Database::open creates a 0600 file at the latest schema", "[db]") {
     CHECK(db->path() == path);
     CHECK(db->sql().execAndGet("PRAGMA journal_mode").getString() == "wal");
     CHECK(db->sql().execAndGet("PRAGMA foreign_keys").getInt() == 1);
+    CHECK(db->sql().execAndGet("PRAGMA page_size").getInt() == 32768);
     for (const char* table : {"meta", "organizations", "integrations", "calendars", "pending_authorizations"}) {
         INFO(table);
         CHECK(db->sql().tableExists(table));
@@ -107,4 +108,18 @@ TEST_CASE("the schema enforces foreign keys and allowed values", "[db]") {
                     SQLite::Exception);
     CHECK_NOTHROW(db->sql().exec("INSERT INTO integrations (org_id, provider, account_id, account_email, status, "
                                  "created_at, updated_at) VALUES ('acme', 'google', 'a', 'e', 'connected', 1, 1)"));
+}
+
+TEST_CASE("an existing database keeps its page size", "[db]") {
+    TempDir dir;
+    auto path = dir / "calsync.db";
+    {
+        SQLite::Database old(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+        old.exec("PRAGMA page_size = 4096");
+        old.exec("PRAGMA journal_mode = WAL");
+        old.exec("CREATE TABLE t (x)");
+    }
+    auto db = Database::open(path);
+    CHECK(db->sql().execAndGet("PRAGMA page_size").getInt() == 4096);
+    CHECK(db->schema_version() == latest_schema_version());
 }
