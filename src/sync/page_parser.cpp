@@ -1,5 +1,7 @@
 #include "sync/page_parser.hpp"
 
+#include <array>
+
 #include "errors.hpp"
 
 namespace calsync {
@@ -141,11 +143,33 @@ void PageParser::take(std::string body) {
     page_ = EventPage{};
 }
 
+void PageParser::own_strings() {
+    auto fields = [](EventRecord& r) {
+        return std::array<std::string_view*, 7>{&r.event_id, &r.status, &r.summary, &r.location, &r.updated,
+                                                &r.etag, &r.recurring_event_id};
+    };
+    size_t total = 0;
+    for (auto& r : page_.items)
+        for (auto* v : fields(r)) total += v->size();
+    strings_.clear();
+    strings_.reserve(total);  // no reallocation below: the views stay valid
+    for (auto& r : page_.items)
+        for (auto* v : fields(r)) {
+            if (v->empty()) {
+                *v = std::string_view("");
+                continue;
+            }
+            size_t at = strings_.size();
+            strings_.append(*v);
+            *v = std::string_view(strings_.data() + at, v->size());
+        }
+}
+
 const EventPage& PageParser::parse_google(std::string body) {
     take(std::move(body));
     page_.removal_takes_exceptions = true;
     try {
-        auto doc = parser_.iterate(simdjson::padded_string_view(body_.data(), body_.size(), body_.capacity()));
+        auto doc = json_->iterate(simdjson::padded_string_view(body_.data(), body_.size(), body_.capacity()));
         bool saw_items = false;
         for (auto f : doc.get_object()) {
             std::string_view k = f.unescaped_key();
@@ -164,13 +188,14 @@ const EventPage& PageParser::parse_google(std::string body) {
     } catch (const simdjson::simdjson_error& e) {
         throw ProviderError(std::string("google: events.list page is not the expected JSON: ") + e.what(), 200);
     }
+    own_strings();
     return page_;
 }
 
 const EventPage& PageParser::parse_graph(std::string body) {
     take(std::move(body));
     try {
-        auto doc = parser_.iterate(simdjson::padded_string_view(body_.data(), body_.size(), body_.capacity()));
+        auto doc = json_->iterate(simdjson::padded_string_view(body_.data(), body_.size(), body_.capacity()));
         for (auto f : doc.get_object()) {
             std::string_view k = f.unescaped_key();
             if (k == "@odata.nextLink") page_.next_page = std::string(str(f.value()));
@@ -186,6 +211,7 @@ const EventPage& PageParser::parse_graph(std::string body) {
     } catch (const simdjson::simdjson_error& e) {
         throw ProviderError(std::string("microsoft: delta page is not the expected JSON: ") + e.what(), 200);
     }
+    own_strings();
     return page_;
 }
 

@@ -62,8 +62,10 @@ private:
     ProviderApi& api_;
     const Clock& clock_;
     SyncSettings settings_;
-    // Page N is applied from one while page N+1 is parsed into the other.
-    PageParser parsers_[2];
+    // Page N is applied from one while page N+1 is parsed into the other; they
+    // take turns with one simdjson parser (never at once: see run_round).
+    simdjson::ondemand::parser json_;
+    PageParser parsers_[2] = {PageParser(json_), PageParser(json_)};
 };
 
 }  // namespace calsync

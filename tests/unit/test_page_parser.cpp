@@ -150,3 +150,39 @@ TEST_CASE("time normalization rejects garbage", "[sync]") {
     CHECK(normalize_graph_time("2026-11-24T10:00:00.1234567", false)->text == "2026-11-24T10:00:00Z");
     CHECK_FALSE(normalize_graph_time("", false));
 }
+
+TEST_CASE("two page parsers sharing one simdjson parser keep their own records", "[sync]") {
+    // The syncer applies page N from one parser while page N+1 is parsed into
+    // the other with the same simdjson parser: page N's strings (unescaped by
+    // simdjson into its own buffer) must survive that.
+    simdjson::ondemand::parser shared;
+    PageParser a(shared), b(shared);
+    const EventPage& first = a.parse_google(
+        R"J({"items":[{"id":"e1","status":"tentative","summary":"Caf\u00e9 \"one\"","location":"Room \u2116 1",
+             "etag":"\"t1\"","updated":"2026-11-01T00:00:00Z","start":{"dateTime":"2026-11-24T10:00:00Z"},
+             "end":{"dateTime":"2026-11-24T11:00:00Z"}},
+            {"id":"e2","summary":"","start":{"date":"2026-11-25"},"end":{"date":"2026-11-26"}}],
+           "nextPageToken":"p2"})J");
+    const EventPage& second = b.parse_graph(
+        R"J({"value":[{"id":"g\u0031","subject":"Other \u00fcber","type":"singleInstance","isAllDay":false,
+             "start":{"dateTime":"2026-11-24T10:00:00.0000000"},"end":{"dateTime":"2026-11-24T11:00:00.0000000"},
+             "location":{"displayName":"Annex"},"@odata.etag":"W/\"x\"","lastModifiedDateTime":"2026-11-02T00:00:00Z"}],
+           "@odata.deltaLink":"d"})J");
+    REQUIRE(first.items.size() == 2);
+    CHECK(first.items[0].event_id == "e1");
+    CHECK(first.items[0].status == "tentative");
+    CHECK(first.items[0].summary == "Café \"one\"");
+    CHECK(first.items[0].location == "Room № 1");
+    CHECK(first.items[0].etag == "\"t1\"");
+    CHECK(first.items[0].updated == "2026-11-01T00:00:00Z");
+    CHECK(first.items[1].has_summary);
+    CHECK(first.items[1].summary.data() != nullptr);  // "" stays a string, not NULL
+    CHECK(first.items[1].summary.empty());
+    REQUIRE(second.items.size() == 1);
+    CHECK(second.items[0].event_id == "g1");
+    CHECK(second.items[0].summary == "Other über");
+    CHECK(second.items[0].location == "Annex");
+    // A third page through `a` replaces the first, not the second.
+    a.parse_google(R"J({"items":[{"id":"e3","start":{"date":"2026-11-27"}}],"nextSyncToken":"t"})J");
+    CHECK(second.items[0].summary == "Other über");
+}
