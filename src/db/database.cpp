@@ -77,6 +77,16 @@ std::unique_ptr<Database> Database::open(const std::filesystem::path& path) {
     return db;
 }
 
+Database::UnsyncedCommits::UnsyncedCommits(Database& db) : db_(db) { db_.db_.exec("PRAGMA synchronous = NORMAL"); }
+
+Database::UnsyncedCommits::~UnsyncedCommits() {
+    try {
+        db_.db_.exec("PRAGMA synchronous = FULL");
+    } catch (...) {
+        // exec of a PRAGMA that needs no lock does not fail in practice
+    }
+}
+
 int Database::schema_version() { return db_.execAndGet("PRAGMA user_version").getInt(); }
 
 void Database::migrate() {

@@ -26,6 +26,22 @@ public:
 
     static constexpr int kBusyTimeoutMs = 15000;
 
+    // While alive, commits on this connection are not fsynced (synchronous =
+    // NORMAL instead of FULL). Only for bookkeeping that is harmless to lose
+    // in a power failure: in WAL mode a commit still survives a crash of the
+    // process, and becomes durable with the next FULL commit, which fsyncs
+    // the WAL up to its own end. Declare it before the transaction.
+    class UnsyncedCommits {
+    public:
+        explicit UnsyncedCommits(Database& db);
+        ~UnsyncedCommits();
+        UnsyncedCommits(const UnsyncedCommits&) = delete;
+        UnsyncedCommits& operator=(const UnsyncedCommits&) = delete;
+
+    private:
+        Database& db_;
+    };
+
 private:
     Database(const std::filesystem::path& path);
     void migrate();

@@ -88,6 +88,9 @@ int64_t EventStore::generation() {
 }
 
 int64_t EventStore::begin_full_sync(int64_t) {
+    // No fsync needed: the first page's commit makes this durable too (WAL
+    // order), and before it nothing depends on the new generation.
+    Database::UnsyncedCommits unsynced(db_);
     auto tx = db_.write_transaction();
     SQLite::Statement q(db_.sql(),
                         "UPDATE calendars SET sync_cursor = NULL, window_start = NULL, window_end = NULL, "

@@ -41,8 +41,14 @@ bool lease_holder_is_dead(const std::string& holder) {
 
 std::string new_lease_holder() { return process_id() + ":" + random_hex(4); }
 
+// Taking, renewing and dropping a lease commit without an fsync
+// (Database::UnsyncedCommits): a lease lost to a power failure only means
+// another sync may start, which is what the loss of its holder means anyway;
+// otherwise the lease is durable with the sync's first page. That leaves one
+// fsync per page where a one-page sync used to take five.
 SyncLease::SyncLease(Database& db, int64_t integration_id, int64_t now)
-    : db_(db), integration_id_(integration_id), holder_(new_lease_holder()) {
+    : db_(db), integration_id_(integration_id), holder_(new_lease_holder()), renewed_at_(now) {
+    Database::UnsyncedCommits unsynced(db_);
     auto tx = db_.write_transaction();
     SQLite::Statement q(db_.sql(),
                         "INSERT INTO sync_leases (integration_id, holder, expires_at) VALUES (?1, ?2, ?3) "
@@ -76,6 +82,10 @@ SyncLease::SyncLease(Database& db, int64_t integration_id, int64_t now)
 
 bool SyncLease::renew(int64_t now) {
     if (!held_) return false;
+    // Nobody may take a lease before it expires, nor take over from a holder
+    // that is alive: until a quarter of the TTL has passed it is still ours.
+    if (now - renewed_at_ < kTtl / 4) return true;
+    Database::UnsyncedCommits unsynced(db_);
     auto tx = db_.write_transaction();
     SQLite::Statement q(db_.sql(), "UPDATE sync_leases SET expires_at = ? WHERE integration_id = ? AND holder = ?");
     q.bind(1, now + kTtl);
@@ -83,12 +93,14 @@ bool SyncLease::renew(int64_t now) {
     q.bind(3, holder_);
     held_ = q.exec() > 0;
     tx.commit();
+    if (held_) renewed_at_ = now;
     return held_;
 }
 
 SyncLease::~SyncLease() {
     if (!held_) return;
     try {
+        Database::UnsyncedCommits unsynced(db_);
         auto tx = db_.write_transaction();
         SQLite::Statement q(db_.sql(), "DELETE FROM sync_leases WHERE integration_id = ? AND holder = ?");
         q.bind(1, integration_id_);

@@ -22,6 +22,8 @@ public:
 
     bool held() const { return held_; }
     // Extends the lease; false if it was lost (expired and taken by another).
+    // Writes at most once every kTtl / 4: until then at least 3/4 of the TTL
+    // is left anyway.
     bool renew(int64_t now);
 
     // "host:pid:random": who holds the lease, for logs and `status`.
@@ -31,6 +33,7 @@ private:
     Database& db_;
     int64_t integration_id_;
     std::string holder_;
+    int64_t renewed_at_;
     bool held_ = false;
 };
 

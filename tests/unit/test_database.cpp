@@ -123,3 +123,18 @@ TEST_CASE("an existing database keeps its page size", "[db]") {
     CHECK(db->sql().execAndGet("PRAGMA page_size").getInt() == 4096);
     CHECK(db->schema_version() == latest_schema_version());
 }
+
+TEST_CASE("UnsyncedCommits relaxes synchronous to NORMAL while alive, then back to FULL", "[db]") {
+    TempDir dir;
+    auto db = Database::open(dir / "calsync.db");
+    CHECK(db->sql().execAndGet("PRAGMA synchronous").getInt() == 2);  // FULL
+    {
+        Database::UnsyncedCommits unsynced(*db);
+        CHECK(db->sql().execAndGet("PRAGMA synchronous").getInt() == 1);  // NORMAL
+        auto tx = db->write_transaction();
+        db->sql().exec("INSERT INTO organizations (id, created_at) VALUES ('acme', 1)");
+        tx.commit();
+    }
+    CHECK(db->sql().execAndGet("PRAGMA synchronous").getInt() == 2);
+    CHECK(db->sql().execAndGet("SELECT count(*) FROM organizations").getInt() == 1);
+}

@@ -160,6 +160,18 @@ TEST_CASE("the sync lease admits one holder until it expires", "[sync][lease]") 
     CHECK(d.held());
 }
 
+TEST_CASE("a lease is written again only after a quarter of its TTL", "[sync][lease]") {
+    Fixture f;
+    auto expires = [&] { return f.sql_int("SELECT expires_at FROM sync_leases WHERE integration_id = 7"); };
+    SyncLease a(*f.db, 7, 1000);
+    REQUIRE(a.held());
+    CHECK(expires() == 1000 + SyncLease::kTtl);
+    CHECK(a.renew(1000 + SyncLease::kTtl / 4 - 1));
+    CHECK(expires() == 1000 + SyncLease::kTtl);  // not written: 3/4 of the TTL left
+    CHECK(a.renew(1000 + SyncLease::kTtl / 4));
+    CHECK(expires() == 1000 + SyncLease::kTtl / 4 + SyncLease::kTtl);
+}
+
 TEST_CASE("items apply in page order: a later removal or re-add of the same id wins", "[sync][store]") {
     Fixture f;
     EventStore store(*f.db, f.cal);
