@@ -71,6 +71,7 @@ void Checkpointer::catch_up(sqlite3* writer) {
     checkpoint(writer, "catch-up");
     lock.lock();
     running_ = false;
+    cv_.notify_all();  // a poke that came meanwhile
 }
 
 void Checkpointer::loop() {

@@ -4,7 +4,6 @@
 
 namespace calsync {
 
-// Where an event's columns go in the upsert: its named parameters, looked up once.
 // Where an event's values go in a statement: its named parameters, looked up
 // once, so the insert and the update bind them the same way.
 struct EventStore::EventParams {

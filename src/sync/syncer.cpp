@@ -56,7 +56,7 @@ public:
         if (!on_ || started_ || ++pages_ < 2) return;
         started_ = true;
         try {
-            checkpointer_ = std::make_unique<Checkpointer>(db_, autocheckpoint_ > 0 ? autocheckpoint_ : 1000);
+            checkpointer_ = std::make_unique<Checkpointer>(db_, autocheckpoint_);
         } catch (const std::exception& e) {
             spdlog::debug("no background checkpoint ({}); checkpointing inline", e.what());
         }

@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 
+#include "db/checkpointer.hpp"
 #include "db/database.hpp"
 #include "db/migrations.hpp"
 #include "errors.hpp"
@@ -137,4 +138,32 @@ TEST_CASE("UnsyncedCommits relaxes synchronous to NORMAL while alive, then back 
     }
     CHECK(db->sql().execAndGet("PRAGMA synchronous").getInt() == 2);
     CHECK(db->sql().execAndGet("SELECT count(*) FROM organizations").getInt() == 1);
+}
+
+TEST_CASE("Checkpointer copies the WAL while the writer commits and keeps it from growing", "[db]") {
+    TempDir dir;
+    auto path = dir / "calsync.db";
+    auto db = Database::open(path);
+    db->sql().exec("CREATE TABLE blobs (id INTEGER PRIMARY KEY, data BLOB NOT NULL)");
+    auto wal_size = [&] { return std::filesystem::file_size(path.string() + "-wal"); };
+    std::uintmax_t largest = 0;
+    {
+        Checkpointer checkpointer(db->sql(), 1000);
+        SQLite::Statement insert(db->sql(), "INSERT INTO blobs (data) VALUES (zeroblob(1048576))");
+        for (int i = 0; i < 48; ++i) {  // 48 MB through the WAL, a commit per MB
+            auto tx = db->write_transaction();
+            insert.exec();
+            insert.reset();
+            tx.commit();
+            largest = std::max(largest, wal_size());
+        }
+    }
+    // Without the writer catching up at ~16 MB the WAL would hold all 48 MB.
+    CHECK(largest < std::uintmax_t(24) << 20);
+    CHECK(db->sql().execAndGet("PRAGMA wal_autocheckpoint").getInt() == 1000);  // given back
+    CHECK(db->sql().execAndGet("SELECT count(*) FROM blobs").getInt() == 48);
+    int log = -1, done = -1;
+    REQUIRE(sqlite3_wal_checkpoint_v2(db->sql().getHandle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done) ==
+            SQLITE_OK);
+    CHECK(log == done);
 }
