@@ -16,12 +16,7 @@
 # keeps CLIENTS of them in flight over keep-alive connections. Figures:
 # requests/s (median of RUNS), and google/noop, the share of the floor.
 source "$(dirname "$0")/lib.sh"
-for arg in "$@"; do
-    case "$arg" in
-        *=*) export "${arg?}" ;;
-        *) die "usage: $0 [BUILD=DIR] [REQUESTS=N] [CLIENTS=\"8 32\"] [RUNS=N] [KEEP=1]" ;;
-    esac
-done
+bench_args "[BUILD=DIR] [REQUESTS=N] [CLIENTS=\"8 32\"] [RUNS=N] [KEEP=1]" "$@"
 REQUESTS=${REQUESTS:-2000}
 CLIENTS=${CLIENTS:-8 32}
 RUNS=${RUNS:-3}

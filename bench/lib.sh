@@ -32,6 +32,19 @@ trap 'exit 143' TERM
 die() { echo "bench: $*" >&2; exit 1; }
 note() { echo "# $*" >&2; }
 
+# bench_args "USAGE" "$@": every argument is NAME=VALUE and becomes an
+# environment variable; anything else prints "usage: SCRIPT USAGE" and exits.
+bench_args() {
+    local usage=$1 arg
+    shift
+    for arg in "$@"; do
+        case "$arg" in
+            *=*) export "${arg?}" ;;
+            *) die "usage: $0 $usage" ;;
+        esac
+    done
+}
+
 # Installs Debian packages when missing (via sudo when not root).
 need_debs() {
     local missing=() p sudo=""

@@ -21,12 +21,7 @@
 # accounts connected, calendars known, no events) and a second, incremental
 # poll. Requests are counted from the emulator's request log.
 source "$(dirname "$0")/lib.sh"
-for arg in "$@"; do
-    case "$arg" in
-        *=*) export "${arg?}" ;;
-        *) die "usage: $0 [BUILD=DIR] [ACCOUNTS=N] [LATENCY_MS=N] [RUNS=N] [CONCURRENCY=\"8 32 64\"] [SETUP_PARALLEL=N] [KEEP=1]" ;;
-    esac
-done
+bench_args "[BUILD=DIR] [ACCOUNTS=N] [LATENCY_MS=N] [RUNS=N] [CONCURRENCY=\"8 32 64\"] [SETUP_PARALLEL=N] [KEEP=1]" "$@"
 ACCOUNTS=${ACCOUNTS:-1000}
 LATENCY_MS=${LATENCY_MS:-50}
 RUNS=${RUNS:-3}

@@ -22,12 +22,7 @@
 # /usr/bin/time -v), CPU s, the emulator's own time for the 40 requests, and
 # calsync against Node. Timings on a shared machine drift: compare within a run.
 source "$(dirname "$0")/lib.sh"
-for arg in "$@"; do
-    case "$arg" in
-        *=*) export "${arg?}" ;;
-        *) die "usage: $0 [BUILD=DIR] [RUNS=N] [EVENTS=N] [SOURCE=static|emulator] [BASE=DIR] [KEEP=1]" ;;
-    esac
-done
+bench_args "[BUILD=DIR] [RUNS=N] [EVENTS=N] [SOURCE=static|emulator] [BASE=DIR] [KEEP=1]" "$@"
 RUNS=${RUNS:-3}
 EVENTS=${EVENTS:-100000}
 SOURCE=${SOURCE:-static}
