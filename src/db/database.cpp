@@ -98,7 +98,8 @@ void Database::migrate() {
                           ", newer than this calsync knows (" + std::to_string(latest_schema_version()) + ")");
     for (const auto& m : migrations()) {
         if (m.version <= current) continue;
-        db_.exec(m.sql);
+        if (*m.sql) db_.exec(m.sql);
+        if (m.code) m.code(db_);
         db_.exec("PRAGMA user_version = " + std::to_string(m.version));
     }
     tx.commit();

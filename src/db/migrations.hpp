@@ -2,6 +2,8 @@
 // one that has shipped.
 #pragma once
 
+#include <SQLiteCpp/Database.h>
+
 #include <vector>
 
 namespace calsync {
@@ -9,7 +11,8 @@ namespace calsync {
 struct Migration {
     int version;
     const char* description;
-    const char* sql;
+    const char* sql;                              // run first (may be empty)
+    void (*code)(SQLite::Database&) = nullptr;   // then this, in the same transaction
 };
 
 const std::vector<Migration>& migrations();

@@ -167,3 +167,103 @@ TEST_CASE("Checkpointer copies the WAL while the writer commits and keeps it fro
             SQLITE_OK);
     CHECK(log == done);
 }
+
+namespace {
+
+// A database as migrations 1..4 left it (before the CHECK rewrite).
+void create_v4(const std::filesystem::path& path) {
+    SQLite::Database old(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    old.exec("PRAGMA journal_mode = WAL");
+    for (const auto& m : migrations()) {
+        if (m.version > 4) break;
+        old.exec(m.sql);
+    }
+    old.exec("PRAGMA user_version = 4");
+    old.exec("INSERT INTO organizations (id, created_at) VALUES ('acme', 1)");
+    old.exec("INSERT INTO integrations (id, org_id, provider, account_id, account_email, status, created_at, "
+             "updated_at) VALUES (1, 'acme', 'google', 'a', 'e', 'needs_reauth', 1, 1)");
+    old.exec("INSERT INTO calendars (id, integration_id, provider_calendar_id, created_at) VALUES (1, 1, 'c', 1)");
+    old.exec("INSERT INTO events (calendar_id, event_id, status, kind, start, \"end\", start_ts, end_ts, raw) "
+             "VALUES (1, 'e1', 'confirmed', 'exception', '2026-01-01', '2026-01-02', 0, 1, '{}')");
+    old.exec("INSERT INTO webhook_queue (provider, channel_id, kind, state, payload, secret_digest, status, "
+             "next_attempt_at, received_at) VALUES ('google', 'ch', 'lifecycle', 's', '{}', 'd', 'dead', 1, 1)");
+}
+
+int ephemeral_tables(SQLite::Database& db, const std::string& sql) {
+    SQLite::Statement q(db, "EXPLAIN " + sql);
+    int n = 0;
+    while (q.executeStep())
+        if (q.getColumn(1).getString() == "OpenEphemeral") ++n;
+    return n;
+}
+
+const char* const kInsertEvent =
+    "INSERT INTO events (calendar_id, event_id, status, kind, start, \"end\", start_ts, end_ts, raw) "
+    "VALUES (1, 'e2', 'confirmed', ?, '2026-01-01', '2026-01-02', 0, 1, '{}')";
+
+}  // namespace
+
+TEST_CASE("migration 5 rewrites the IN-list CHECKs in place: rows kept, same values allowed", "[db]") {
+    TempDir dir;
+    auto path = dir / "calsync.db";
+    create_v4(path);
+    {
+        SQLite::Database v4(path.string(), SQLite::OPEN_READWRITE);
+        CHECK(ephemeral_tables(v4, kInsertEvent) == 1);  // what the migration is for
+    }
+    auto db = Database::open(path);
+    auto& sql = db->sql();
+    CHECK(db->schema_version() == latest_schema_version());
+    CHECK(sql.execAndGet("PRAGMA integrity_check").getString() == "ok");
+    CHECK(sql.execAndGet("SELECT kind FROM events WHERE event_id = 'e1'").getString() == "exception");
+    CHECK(sql.execAndGet("SELECT status FROM integrations WHERE id = 1").getString() == "needs_reauth");
+    CHECK(sql.execAndGet("SELECT count(*) FROM webhook_queue WHERE status = 'dead'").getInt() == 1);
+    CHECK(sql.execAndGet("SELECT count(*) FROM sqlite_schema WHERE name IN ('events', 'integrations', "
+                         "'webhook_queue') AND (sql LIKE '%kind IN (%' OR sql LIKE '%status IN (%')")
+              .getInt() == 0);
+
+    CHECK(ephemeral_tables(sql, kInsertEvent) == 0);
+    CHECK(ephemeral_tables(sql, "UPDATE integrations SET status = 'connected'") == 0);
+    CHECK(ephemeral_tables(sql, "UPDATE webhook_queue SET status = 'done', kind = 'change'") == 0);
+
+    // The constraints still hold, with the same allowed values.
+    for (const char* kind : {"single", "series", "instance", "exception"}) {
+        SQLite::Statement q(sql, kInsertEvent);
+        q.bind(1, kind);
+        CHECK_NOTHROW(q.exec());
+        sql.exec("DELETE FROM events WHERE event_id = 'e2'");
+    }
+    SQLite::Statement bad(sql, kInsertEvent);
+    bad.bind(1, "occurrence");
+    CHECK_THROWS_WITH(bad.exec(), Catch::Contains("CHECK constraint failed"));
+    CHECK_THROWS_AS(sql.exec("UPDATE integrations SET status = 'gone'"), SQLite::Exception);
+    CHECK_THROWS_AS(sql.exec("UPDATE webhook_queue SET status = 'lost'"), SQLite::Exception);
+    CHECK_THROWS_AS(sql.exec("UPDATE webhook_queue SET kind = 'other'"), SQLite::Exception);
+    CHECK_NOTHROW(sql.exec("UPDATE webhook_queue SET status = 'pending', kind = 'sync'"));
+
+    // Another connection that had the old schema cached sees the new one.
+    auto again = Database::open(path);
+    CHECK(ephemeral_tables(again->sql(), kInsertEvent) == 0);
+}
+
+TEST_CASE("migration 5 refuses a CHECK it did not create and leaves the file as it was", "[db]") {
+    TempDir dir;
+    auto path = dir / "calsync.db";
+    create_v4(path);
+    {
+        SQLite::Database v4(path.string(), SQLite::OPEN_READWRITE);
+        v4.exec("PRAGMA writable_schema = ON");
+        v4.exec("UPDATE sqlite_schema SET sql = replace(sql, '''instance'', ''exception'')', "
+                "'''exception'', ''instance'')') WHERE name = 'events'");
+        int version = v4.execAndGet("PRAGMA schema_version").getInt();
+        v4.exec("PRAGMA schema_version = " + std::to_string(version + 1));
+        v4.exec("PRAGMA writable_schema = OFF");
+    }
+    CHECK_THROWS_WITH(Database::open(path), Catch::Contains("table events"));
+    SQLite::Database v4(path.string(), SQLite::OPEN_READWRITE);
+    CHECK(v4.execAndGet("PRAGMA user_version").getInt() == 4);
+    CHECK(v4.execAndGet("SELECT count(*) FROM sqlite_schema WHERE name IN ('integrations', 'webhook_queue') AND "
+                        "sql LIKE '%CHECK (status IN%'")
+              .getInt() == 2);
+    CHECK(v4.execAndGet("PRAGMA integrity_check").getString() == "ok");
+}
