@@ -3,6 +3,40 @@
 #include "sync/event_json.hpp"
 
 namespace calsync {
+namespace {
+
+// INSERT INTO change_log of `rows` rows. Each row's seq, event_id and op are
+// parameters ?1, ?2, ?3 (then ?4, ?5, ?6, …); what all rows of an apply()
+// share follows them: integration, calendar, provider calendar id, time
+// (kLogShared from log_shared(rows)). All numbered: SQLite gives a named
+// parameter the next free number where it first appears, which numbered ones
+// after it would collide with.
+enum LogShared { kLogIntegration, kLogCalendar, kLogProviderCalendar, kLogAt };
+
+int log_shared(int rows, LogShared which) { return 3 * rows + 1 + int(which); }
+
+std::string change_log_insert(int rows) {
+    auto p = [](int n) { return "?" + std::to_string(n); };
+    std::string shared = p(log_shared(rows, kLogIntegration)) + ", " + p(log_shared(rows, kLogCalendar)) + ", " +
+                         p(log_shared(rows, kLogProviderCalendar));
+    std::string sql = "INSERT INTO change_log (seq, integration_id, calendar_id, provider_calendar_id, event_id, op, "
+                      "event, at) VALUES ";
+    for (int i = 0; i < rows; ++i) {
+        if (i) sql += ", ";
+        sql += "(" + p(3 * i + 1) + ", " + shared + ", " + p(3 * i + 2) + ", " + p(3 * i + 3) + ", NULL, " +
+               p(log_shared(rows, kLogAt)) + ")";
+    }
+    return sql;
+}
+
+// Binds what every row of `st` (of `rows` rows) shares, but the time.
+void bind_log_constants(FastStatement& st, int rows, const CalendarRef& cal) {
+    st.integer(log_shared(rows, kLogIntegration), cal.integration_id);
+    st.integer(log_shared(rows, kLogCalendar), cal.id);
+    st.text(log_shared(rows, kLogProviderCalendar), cal.provider_id);
+}
+
+}  // namespace
 
 // Where an event's values go in a statement: its named parameters, looked up
 // once, so the insert and the update bind them the same way.
@@ -42,17 +76,18 @@ EventStore::EventStore(Database& db, const CalendarRef& calendar)
       // No snapshot: the event row holds it (log_seq) until keep_ copies it
       // here, just before the row changes or goes (schema v4).
       keep_(db.sql(), kKeepSnapshotSql),
-      log_(db.sql(), "INSERT INTO change_log (seq, integration_id, calendar_id, provider_calendar_id, event_id, op, "
-                     "event, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7)"),
+      log_(db.sql(), change_log_insert(1)),
+      log_batch_(db.sql(), change_log_insert(kLogBatch)),
       delete_(db.sql(), "DELETE FROM events WHERE calendar_id = ?1 AND event_id = ?2"),
       insert_at_(std::make_unique<EventParams>(insert_)),
       update_at_(std::make_unique<EventParams>(update_)) {
     // Bindings survive reset: what is the same for every event is bound once.
     insert_.integer(insert_.index(":calendar_id"), cal_.id);
     update_.integer(update_.index(":calendar_id"), cal_.id);
-    log_.integer(2, cal_.integration_id);
-    log_.integer(3, cal_.id);
-    log_.text(4, cal_.provider_id);
+    // cal_ lives as long as the statements: the text binding may point into it.
+    bind_log_constants(log_, 1, cal_);
+    bind_log_constants(log_batch_, kLogBatch, cal_);
+    pending_log_.reserve(kLogBatch);
 }
 
 EventStore::~EventStore() = default;
@@ -96,11 +131,18 @@ int64_t EventStore::begin_full_sync(int64_t) {
                         "sync_generation = sync_generation + 1 WHERE id = ?");
     q.bind(1, cal_.id);
     q.exec();
+    // A calendar with no events yet (the first sync) can have none left over
+    // at the end: the round's last page then skips looking for them, a scan
+    // of the whole table (the generation is not indexed).
+    SQLite::Statement any(db_.sql(), "SELECT EXISTS (SELECT 1 FROM events WHERE calendar_id = ?)");
+    any.bind(1, cal_.id);
+    stale_possible_ = any.executeStep() && any.getColumn(0).getInt() != 0;
     tx.commit();
     return generation();
 }
 
 void EventStore::keep_snapshot(std::string_view event_id, std::optional<std::string_view> new_raw) {
+    flush_log();  // the row to keep the snapshot in may still be pending
     keep_.integer(1, cal_.id);
     keep_.text(2, event_id);
     if (new_raw) keep_.text(3, *new_raw);
@@ -108,37 +150,55 @@ void EventStore::keep_snapshot(std::string_view event_id, std::optional<std::str
     keep_.exec();
 }
 
-void EventStore::log(int64_t seq, std::string_view event_id, const char* op, int64_t now) {
-    log_.integer(1, seq);
-    log_.text(5, event_id);
-    log_.text(6, op);
-    log_.integer(7, now);
-    log_.exec();
+void EventStore::log(int64_t seq, std::string_view event_id, const char* op) {
+    pending_log_.push_back({seq, std::string(event_id), op});
+    if (int(pending_log_.size()) == kLogBatch) flush_log();
 }
 
-int64_t EventStore::delete_event(std::string_view event_id, int64_t now) {
+void EventStore::flush_log() {
+    size_t done = 0;
+    auto bind_rows = [&](FastStatement& st, size_t rows) {
+        for (size_t i = 0; i < rows; ++i) {
+            const PendingLog& l = pending_log_[done + i];
+            int p = int(3 * i + 1);
+            st.integer(p, l.seq);
+            st.text(p + 1, l.event_id);
+            st.text(p + 2, l.op);
+        }
+        st.exec();
+        done += rows;
+    };
+    while (pending_log_.size() - done >= size_t(kLogBatch)) bind_rows(log_batch_, kLogBatch);
+    while (done < pending_log_.size()) bind_rows(log_, 1);
+    pending_log_.clear();
+}
+
+int64_t EventStore::delete_event(std::string_view event_id) {
     keep_snapshot(event_id, std::nullopt);
     delete_.integer(1, cal_.id);
     delete_.text(2, event_id);
     int n = delete_.exec();
-    if (n > 0) log(++last_seq_, event_id, "delete", now);
+    if (n > 0) log(++last_seq_, event_id, "delete");
     return n;
 }
 
-int64_t EventStore::delete_exceptions(std::string_view series_id, int64_t now) {
+int64_t EventStore::delete_exceptions(std::string_view series_id) {
     SQLite::Statement children(db_.sql(), "SELECT event_id FROM events WHERE calendar_id = ? AND recurring_event_id = ?");
     children.bind(1, cal_.id);
     children.bind(2, std::string(series_id));
     std::vector<std::string> ids;
     while (children.executeStep()) ids.push_back(children.getColumn(0).getString());
     int64_t n = 0;
-    for (const auto& id : ids) n += delete_event(id, now);
+    for (const auto& id : ids) n += delete_event(id);
     return n;
 }
 
 ApplyStats EventStore::apply(const EventPage& page, int64_t generation, const CursorUpdate& update, int64_t now) {
     ApplyStats stats;
+    pending_log_.clear();  // whatever a failed apply() left
     auto tx = db_.write_transaction();
+    log_.integer(log_shared(1, kLogAt), now);
+    log_batch_.integer(log_shared(kLogBatch, kLogAt), now);
     // The change log's sequence numbers are taken here, under the write lock,
     // so an upsert can name its change_log row before the row exists.
     // AUTOINCREMENT keeps the highest ever used in sqlite_sequence.
@@ -147,8 +207,8 @@ ApplyStats EventStore::apply(const EventPage& page, int64_t generation, const Cu
                     .getInt64();
     for (const auto& r : page.items) {
         if (r.removed) {
-            stats.deletes += delete_event(r.event_id, now);
-            if (page.removal_takes_exceptions) stats.deletes += delete_exceptions(r.event_id, now);
+            stats.deletes += delete_event(r.event_id);
+            if (page.removal_takes_exceptions) stats.deletes += delete_exceptions(r.event_id);
             continue;
         }
         bind_event(insert_, *insert_at_, r, generation, last_seq_ + 1);
@@ -160,7 +220,7 @@ ApplyStats EventStore::apply(const EventPage& page, int64_t generation, const Cu
         }
         if (changed) {
             stats.upserts++;
-            log(++last_seq_, r.event_id, "upsert", now);
+            log(++last_seq_, r.event_id, "upsert");
         } else {
             stats.unchanged++;
             touch_.integer(1, generation);
@@ -169,15 +229,16 @@ ApplyStats EventStore::apply(const EventPage& page, int64_t generation, const Cu
             touch_.exec();
         }
     }
-    if (update.finish_full_sync) {
+    if (update.finish_full_sync && stale_possible_) {
         // Everything the provider no longer has: tombstones first, then delete.
         SQLite::Statement stale(db_.sql(), "SELECT event_id FROM events WHERE calendar_id = ? AND sync_generation < ?");
         stale.bind(1, cal_.id);
         stale.bind(2, generation);
         std::vector<std::string> ids;
         while (stale.executeStep()) ids.push_back(stale.getColumn(0).getString());
-        for (const auto& id : ids) stats.deletes += delete_event(id, now);
+        for (const auto& id : ids) stats.deletes += delete_event(id);
     }
+    flush_log();
     if (update.cursor) {
         SQLite::Statement c(db_.sql(),
                             "UPDATE calendars SET sync_cursor = ?, last_sync_at = ?, last_error = NULL, failures = 0, "

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "db/database.hpp"
 #include "db/fast_statement.hpp"
@@ -53,10 +54,16 @@ private:
     // Copies the event's snapshot into the change_log row that relies on it,
     // unless the row is about to be rewritten with the same raw JSON.
     void keep_snapshot(std::string_view event_id, std::optional<std::string_view> new_raw);
-    // Appends a change_log row with this seq (no snapshot: see kV4).
-    void log(int64_t seq, std::string_view event_id, const char* op, int64_t now);
-    int64_t delete_event(std::string_view event_id, int64_t now);
-    int64_t delete_exceptions(std::string_view series_id, int64_t now);
+    // Appends a change_log row with this seq (no snapshot: see kV4), at the
+    // latest by the next flush_log().
+    void log(int64_t seq, std::string_view event_id, const char* op);
+    // Inserts the rows log() holds, kLogBatch to a statement: change_log is
+    // an AUTOINCREMENT table, whose every INSERT statement reads and rewrites
+    // sqlite_sequence, which cost more than the row itself. Runs before
+    // anything reads or updates change_log, and before the commit.
+    void flush_log();
+    int64_t delete_event(std::string_view event_id);
+    int64_t delete_exceptions(std::string_view series_id);
 
     // Binds the event's values to `st` at the parameter indexes in `at`.
     struct EventParams;
@@ -69,10 +76,20 @@ private:
     FastStatement update_;
     FastStatement touch_;
     FastStatement keep_;
-    FastStatement log_;
+    static constexpr int kLogBatch = 64;
+    struct PendingLog {
+        int64_t seq;
+        std::string event_id;
+        const char* op;
+    };
+    std::vector<PendingLog> pending_log_;
+    FastStatement log_;        // one row
+    FastStatement log_batch_;  // kLogBatch rows
     FastStatement delete_;
     std::unique_ptr<EventParams> insert_at_, update_at_;
     int64_t last_seq_ = 0;  // the change log's highest seq, within apply()
+    // False when begin_full_sync found the calendar empty: nothing can be stale.
+    bool stale_possible_ = true;
 };
 
 }  // namespace calsync

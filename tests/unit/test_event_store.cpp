@@ -248,3 +248,41 @@ TEST_CASE("a superseded change keeps the snapshot of its time; the latest reads 
                                                "delete:b", "delete:c"});
     CHECK(f.sql_int("SELECT count(*) FROM change_log WHERE op = 'upsert' AND event IS NULL") == 0);
 }
+
+TEST_CASE("change-log rows written in batches keep their order and snapshots, also within one page", "[sync][store]") {
+    Fixture f;
+    EventStore store(*f.db, f.cal);
+    PageParser parser;
+    int64_t gen = store.begin_full_sync(100);
+    // 150 new events: two batches of 64 and 22 single rows.
+    std::vector<std::string> items;
+    std::vector<std::string> want;
+    for (int i = 0; i < 150; ++i) {
+        std::string id = "e" + std::to_string(1000 + i);
+        items.push_back(item(id, "Event " + std::to_string(i)));
+        want.push_back("upsert:" + id);
+    }
+    // In the same page: e1000 changed again, e1001 removed (both still
+    // pending in the batch when their snapshot must be kept).
+    items.push_back(item("e1000", "Changed"));
+    want.push_back("upsert:e1000");
+    items.push_back(R"J({"id":"e1001","status":"cancelled"})J");
+    want.push_back("delete:e1001");
+    store.apply(parser.parse_google(page(items, R"("nextSyncToken":"t1")")), gen, {std::string("t1"), true, std::nullopt},
+                100);
+    CHECK(f.feed() == want);
+    CHECK(f.sql_int("SELECT max(seq) - min(seq) + 1 FROM change_log") == 152);
+    CHECK(f.sql_int("SELECT count(*) FROM change_log WHERE integration_id = 7 AND calendar_id = " +
+                    std::to_string(f.cal.id) + " AND provider_calendar_id = 'a@example.com' AND at = 100") == 152);
+    auto snaps = f.snapshots();
+    REQUIRE(snaps.size() == 152);
+    CHECK(nlohmann::json::parse(snaps[0])["summary"] == "Event 0");
+    CHECK(nlohmann::json::parse(snaps[1])["summary"] == "Event 1");
+    CHECK(nlohmann::json::parse(snaps[149])["summary"] == "Event 149");
+    CHECK(nlohmann::json::parse(snaps[150])["summary"] == "Changed");
+    CHECK(snaps[151].empty());
+    CHECK(f.sql_int("SELECT count(*) FROM events") == 149);
+    // AUTOINCREMENT's record of the highest seq follows the batches.
+    CHECK(f.sql_int("SELECT seq FROM sqlite_sequence WHERE name = 'change_log'") ==
+          f.sql_int("SELECT max(seq) FROM change_log"));
+}
