@@ -54,6 +54,10 @@ TEST_CASE("format_rfc3339 prints UTC with a Z", "[time]") {
     CHECK(format_rfc3339(0) == "1970-01-01T00:00:00Z");
     CHECK(format_rfc3339(1795428000) == "2026-11-23T10:00:00Z");
     CHECK(format_rfc3339(1709208000) == "2024-02-29T12:00:00Z");
+    CHECK(format_rfc3339(-1) == "1969-12-31T23:59:59Z");
+    CHECK(format_rfc3339(-62167219200) == "0000-01-01T00:00:00Z");   // first instant formatted by hand
+    CHECK(format_rfc3339(253402300799) == "9999-12-31T23:59:59Z");   // last one
+    CHECK(format_rfc3339(253402300800) == "10000-01-01T00:00:00Z");  // beyond: the general path
 }
 
 TEST_CASE("parse_rfc3339 handles Z, offsets and fractions", "[time]") {
