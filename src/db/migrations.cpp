@@ -187,22 +187,26 @@ static const char* const kV4 = R"sql(
 ALTER TABLE events ADD COLUMN log_seq INTEGER;  -- change_log.seq whose snapshot this row holds, not yet copied
 )sql";
 
-// CHECK (x IN ('a', 'b', 'c', ...)) with three or more values makes SQLite
-// build a temporary b-tree of the list on every insert and update of the row:
-// two thirds of a full sync's CPU went there (one insert per event). The same
-// constraints as OR chains cost a few comparisons. They are equivalent, so the
-// tables are not rebuilt: their CREATE text is rewritten in place, SQLite's
-// documented procedure for changing CHECK constraints
-// (https://sqlite.org/lang_altertable.html, "Making Other Kinds Of Table
-// Schema Changes"), inside the migration's transaction, and checked before
-// it commits.
-struct CheckRewrite {
+// Schema v5, for the cost of every row a sync writes. Two table definitions
+// change without changing what they store or allow:
+// - CHECK (x IN ('a', 'b', 'c', ...)) with three or more values makes SQLite
+//   build a temporary b-tree of the list for every row inserted or updated:
+//   a third of all a full sync's instructions. The same constraints as OR
+//   chains cost a few comparisons.
+// - change_log.seq loses AUTOINCREMENT, whose every INSERT statement reads and
+//   rewrites sqlite_sequence, which cost more than the row. calsync keeps the
+//   highest seq used in meta instead (store/change_log.hpp).
+// The tables are not rebuilt: their CREATE text is edited in place, SQLite's
+// documented procedure for such changes (https://sqlite.org/lang_altertable.html,
+// "Making Other Kinds Of Table Schema Changes"; the b-trees and rows stay as
+// they are), inside the migration's transaction, and checked before it commits.
+struct SchemaRewrite {
     const char* table;
-    const char* old_check;
-    const char* new_check;
+    const char* old_text;
+    const char* new_text;
 };
 
-constexpr CheckRewrite kV5Checks[] = {
+constexpr SchemaRewrite kV5Rewrites[] = {
     {"events", "CHECK (kind IN ('single', 'series', 'instance', 'exception'))",
      "CHECK (kind = 'single' OR kind = 'series' OR kind = 'instance' OR kind = 'exception')"},
     {"integrations", "CHECK (status IN ('connected', 'needs_reauth', 'disconnected'))",
@@ -212,30 +216,35 @@ constexpr CheckRewrite kV5Checks[] = {
     {"webhook_queue", "CHECK (status IN ('pending', 'processing', 'done', 'rejected', 'dead'))",
      "CHECK (status = 'pending' OR status = 'processing' OR status = 'done' OR status = 'rejected' OR "
      "status = 'dead')"},
+    {"change_log", "seq                   INTEGER PRIMARY KEY AUTOINCREMENT,",
+     "seq                   INTEGER PRIMARY KEY,"},
 };
 
-void rewrite_checks(SQLite::Database& db) {
+void rewrite_schema_v5(SQLite::Database& db) {
+    db.exec("INSERT INTO meta (name, value) SELECT 'change_log_seq', seq FROM sqlite_sequence "
+            "WHERE name = 'change_log'");
+    db.exec("DELETE FROM sqlite_sequence WHERE name = 'change_log'");
     int schema_version = db.execAndGet("PRAGMA schema_version").getInt();
     db.exec("PRAGMA writable_schema = ON");
-    for (const auto& c : kV5Checks) {
+    for (const auto& r : kV5Rewrites) {
         SQLite::Statement q(db, "UPDATE sqlite_schema SET sql = replace(sql, ?1, ?2) "
                                 "WHERE type = 'table' AND name = ?3 AND instr(sql, ?1) > 0");
-        q.bind(1, c.old_check);
-        q.bind(2, c.new_check);
-        q.bind(3, c.table);
+        q.bind(1, r.old_text);
+        q.bind(2, r.new_text);
+        q.bind(3, r.table);
         q.exec();
     }
     db.exec("PRAGMA schema_version = " + std::to_string(schema_version + 1));
     db.exec("PRAGMA writable_schema = OFF");
     // The connection reads the new schema now: a mistake fails here, and the
     // transaction rolls back with the file untouched.
-    for (const auto& c : kV5Checks) {
+    for (const auto& r : kV5Rewrites) {
         SQLite::Statement q(db, "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?");
-        q.bind(1, c.table);
-        if (!q.executeStep() || q.getColumn(0).getString().find(c.new_check) == std::string::npos)
-            throw ConfigError(std::string("migration 5: the CHECK constraint of table ") + c.table +
+        q.bind(1, r.table);
+        if (!q.executeStep() || q.getColumn(0).getString().find(r.new_text) == std::string::npos)
+            throw ConfigError(std::string("migration 5: the definition of table ") + r.table +
                               " is not the one this calsync created; the database was not changed");
-        SQLite::Statement probe(db, std::string("SELECT * FROM ") + c.table + " LIMIT 0");
+        SQLite::Statement probe(db, std::string("SELECT * FROM ") + r.table + " LIMIT 0");
         probe.executeStep();
     }
 }
@@ -246,7 +255,7 @@ const std::vector<Migration>& migrations() {
         {2, "events, change log, sync leases", kV2},
         {3, "webhook channels and queue", kV3},
         {4, "change log snapshots on supersede", kV4},
-        {5, "CHECK constraints without IN lists", "", rewrite_checks},
+        {5, "CHECK constraints without IN lists, change_log without AUTOINCREMENT", "", rewrite_schema_v5},
     };
     return all;
 }

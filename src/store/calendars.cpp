@@ -1,5 +1,7 @@
 #include "store/calendars.hpp"
 
+#include "store/change_log.hpp"
+
 #include <algorithm>
 
 #include "errors.hpp"
@@ -55,14 +57,16 @@ std::optional<Calendar> CalendarStore::find(int64_t integration_id, const std::s
 }
 
 void CalendarStore::remove_events(int64_t calendar_id, int64_t now) {
+    int64_t last = change_log_last_seq(db_.sql());
     SQLite::Statement log(db_.sql(),
-                          "INSERT INTO change_log (integration_id, calendar_id, provider_calendar_id, event_id, op, "
-                          "event, at) SELECT c.integration_id, c.id, c.provider_calendar_id, e.event_id, 'delete', "
-                          "NULL, ? FROM events e JOIN calendars c ON c.id = e.calendar_id WHERE c.id = ? "
-                          "ORDER BY e.id");
-    log.bind(1, now);
-    log.bind(2, calendar_id);
-    log.exec();
+                          "INSERT INTO change_log (seq, integration_id, calendar_id, provider_calendar_id, event_id, "
+                          "op, event, at) SELECT ?1 + row_number() OVER (ORDER BY e.id), c.integration_id, c.id, "
+                          "c.provider_calendar_id, e.event_id, 'delete', NULL, ?2 FROM events e JOIN calendars c "
+                          "ON c.id = e.calendar_id WHERE c.id = ?3 ORDER BY e.id");
+    log.bind(1, last);
+    log.bind(2, now);
+    log.bind(3, calendar_id);
+    if (int n = log.exec(); n > 0) set_change_log_last_seq(db_.sql(), last + n);
     SQLite::Statement keep(db_.sql(), kKeepCalendarSnapshotsSql);
     keep.bind(1, calendar_id);
     keep.exec();

@@ -1,42 +1,9 @@
 #include "sync/event_store.hpp"
 
+#include "store/change_log.hpp"
 #include "sync/event_json.hpp"
 
 namespace calsync {
-namespace {
-
-// INSERT INTO change_log of `rows` rows. Each row's seq, event_id and op are
-// parameters ?1, ?2, ?3 (then ?4, ?5, ?6, …); what all rows of an apply()
-// share follows them: integration, calendar, provider calendar id, time
-// (kLogShared from log_shared(rows)). All numbered: SQLite gives a named
-// parameter the next free number where it first appears, which numbered ones
-// after it would collide with.
-enum LogShared { kLogIntegration, kLogCalendar, kLogProviderCalendar, kLogAt };
-
-int log_shared(int rows, LogShared which) { return 3 * rows + 1 + int(which); }
-
-std::string change_log_insert(int rows) {
-    auto p = [](int n) { return "?" + std::to_string(n); };
-    std::string shared = p(log_shared(rows, kLogIntegration)) + ", " + p(log_shared(rows, kLogCalendar)) + ", " +
-                         p(log_shared(rows, kLogProviderCalendar));
-    std::string sql = "INSERT INTO change_log (seq, integration_id, calendar_id, provider_calendar_id, event_id, op, "
-                      "event, at) VALUES ";
-    for (int i = 0; i < rows; ++i) {
-        if (i) sql += ", ";
-        sql += "(" + p(3 * i + 1) + ", " + shared + ", " + p(3 * i + 2) + ", " + p(3 * i + 3) + ", NULL, " +
-               p(log_shared(rows, kLogAt)) + ")";
-    }
-    return sql;
-}
-
-// Binds what every row of `st` (of `rows` rows) shares, but the time.
-void bind_log_constants(FastStatement& st, int rows, const CalendarRef& cal) {
-    st.integer(log_shared(rows, kLogIntegration), cal.integration_id);
-    st.integer(log_shared(rows, kLogCalendar), cal.id);
-    st.text(log_shared(rows, kLogProviderCalendar), cal.provider_id);
-}
-
-}  // namespace
 
 // Where an event's values go in a statement: its named parameters, looked up
 // once, so the insert and the update bind them the same way.
@@ -76,18 +43,17 @@ EventStore::EventStore(Database& db, const CalendarRef& calendar)
       // No snapshot: the event row holds it (log_seq) until keep_ copies it
       // here, just before the row changes or goes (schema v4).
       keep_(db.sql(), kKeepSnapshotSql),
-      log_(db.sql(), change_log_insert(1)),
-      log_batch_(db.sql(), change_log_insert(kLogBatch)),
+      log_(db.sql(), "INSERT INTO change_log (seq, integration_id, calendar_id, provider_calendar_id, event_id, op, "
+                     "event, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7)"),
       delete_(db.sql(), "DELETE FROM events WHERE calendar_id = ?1 AND event_id = ?2"),
       insert_at_(std::make_unique<EventParams>(insert_)),
       update_at_(std::make_unique<EventParams>(update_)) {
     // Bindings survive reset: what is the same for every event is bound once.
     insert_.integer(insert_.index(":calendar_id"), cal_.id);
     update_.integer(update_.index(":calendar_id"), cal_.id);
-    // cal_ lives as long as the statements: the text binding may point into it.
-    bind_log_constants(log_, 1, cal_);
-    bind_log_constants(log_batch_, kLogBatch, cal_);
-    pending_log_.reserve(kLogBatch);
+    log_.integer(2, cal_.integration_id);
+    log_.integer(3, cal_.id);
+    log_.text(4, cal_.provider_id);  // cal_ lives as long as the statement
 }
 
 EventStore::~EventStore() = default;
@@ -142,7 +108,6 @@ int64_t EventStore::begin_full_sync(int64_t) {
 }
 
 void EventStore::keep_snapshot(std::string_view event_id, std::optional<std::string_view> new_raw) {
-    flush_log();  // the row to keep the snapshot in may still be pending
     keep_.integer(1, cal_.id);
     keep_.text(2, event_id);
     if (new_raw) keep_.text(3, *new_raw);
@@ -151,26 +116,10 @@ void EventStore::keep_snapshot(std::string_view event_id, std::optional<std::str
 }
 
 void EventStore::log(int64_t seq, std::string_view event_id, const char* op) {
-    pending_log_.push_back({seq, std::string(event_id), op});
-    if (int(pending_log_.size()) == kLogBatch) flush_log();
-}
-
-void EventStore::flush_log() {
-    size_t done = 0;
-    auto bind_rows = [&](FastStatement& st, size_t rows) {
-        for (size_t i = 0; i < rows; ++i) {
-            const PendingLog& l = pending_log_[done + i];
-            int p = int(3 * i + 1);
-            st.integer(p, l.seq);
-            st.text(p + 1, l.event_id);
-            st.text(p + 2, l.op);
-        }
-        st.exec();
-        done += rows;
-    };
-    while (pending_log_.size() - done >= size_t(kLogBatch)) bind_rows(log_batch_, kLogBatch);
-    while (done < pending_log_.size()) bind_rows(log_, 1);
-    pending_log_.clear();
+    log_.integer(1, seq);
+    log_.text(5, event_id);
+    log_.text(6, op);
+    log_.exec();
 }
 
 int64_t EventStore::delete_event(std::string_view event_id) {
@@ -195,16 +144,11 @@ int64_t EventStore::delete_exceptions(std::string_view series_id) {
 
 ApplyStats EventStore::apply(const EventPage& page, int64_t generation, const CursorUpdate& update, int64_t now) {
     ApplyStats stats;
-    pending_log_.clear();  // whatever a failed apply() left
     auto tx = db_.write_transaction();
-    log_.integer(log_shared(1, kLogAt), now);
-    log_batch_.integer(log_shared(kLogBatch, kLogAt), now);
+    log_.integer(7, now);
     // The change log's sequence numbers are taken here, under the write lock,
     // so an upsert can name its change_log row before the row exists.
-    // AUTOINCREMENT keeps the highest ever used in sqlite_sequence.
-    last_seq_ = db_.sql()
-                    .execAndGet("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'change_log'), 0)")
-                    .getInt64();
+    const int64_t first_seq = last_seq_ = change_log_last_seq(db_.sql());
     for (const auto& r : page.items) {
         if (r.removed) {
             stats.deletes += delete_event(r.event_id);
@@ -238,7 +182,7 @@ ApplyStats EventStore::apply(const EventPage& page, int64_t generation, const Cu
         while (stale.executeStep()) ids.push_back(stale.getColumn(0).getString());
         for (const auto& id : ids) stats.deletes += delete_event(id);
     }
-    flush_log();
+    if (last_seq_ != first_seq) set_change_log_last_seq(db_.sql(), last_seq_);
     if (update.cursor) {
         SQLite::Statement c(db_.sql(),
                             "UPDATE calendars SET sync_cursor = ?, last_sync_at = ?, last_error = NULL, failures = 0, "

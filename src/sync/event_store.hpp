@@ -9,7 +9,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "db/database.hpp"
 #include "db/fast_statement.hpp"
@@ -54,14 +53,8 @@ private:
     // Copies the event's snapshot into the change_log row that relies on it,
     // unless the row is about to be rewritten with the same raw JSON.
     void keep_snapshot(std::string_view event_id, std::optional<std::string_view> new_raw);
-    // Appends a change_log row with this seq (no snapshot: see kV4), at the
-    // latest by the next flush_log().
+    // Appends a change_log row with this seq (no snapshot: see kV4).
     void log(int64_t seq, std::string_view event_id, const char* op);
-    // Inserts the rows log() holds, kLogBatch to a statement: change_log is
-    // an AUTOINCREMENT table, whose every INSERT statement reads and rewrites
-    // sqlite_sequence, which cost more than the row itself. Runs before
-    // anything reads or updates change_log, and before the commit.
-    void flush_log();
     int64_t delete_event(std::string_view event_id);
     int64_t delete_exceptions(std::string_view series_id);
 
@@ -76,15 +69,7 @@ private:
     FastStatement update_;
     FastStatement touch_;
     FastStatement keep_;
-    static constexpr int kLogBatch = 64;
-    struct PendingLog {
-        int64_t seq;
-        std::string event_id;
-        const char* op;
-    };
-    std::vector<PendingLog> pending_log_;
-    FastStatement log_;        // one row
-    FastStatement log_batch_;  // kLogBatch rows
+    FastStatement log_;
     FastStatement delete_;
     std::unique_ptr<EventParams> insert_at_, update_at_;
     int64_t last_seq_ = 0;  // the change log's highest seq, within apply()

@@ -187,6 +187,11 @@ void create_v4(const std::filesystem::path& path) {
              "VALUES (1, 'e1', 'confirmed', 'exception', '2026-01-01', '2026-01-02', 0, 1, '{}')");
     old.exec("INSERT INTO webhook_queue (provider, channel_id, kind, state, payload, secret_digest, status, "
              "next_attempt_at, received_at) VALUES ('google', 'ch', 'lifecycle', 's', '{}', 'd', 'dead', 1, 1)");
+    // Seqs 1..3 used, the newest row since removed: AUTOINCREMENT remembers 3.
+    for (int i = 0; i < 3; ++i)
+        old.exec("INSERT INTO change_log (integration_id, calendar_id, provider_calendar_id, event_id, op, at) "
+                 "VALUES (1, 1, 'c', 'e1', 'upsert', 1)");
+    old.exec("DELETE FROM change_log WHERE seq = 3");
 }
 
 int ephemeral_tables(SQLite::Database& db, const std::string& sql) {
@@ -240,6 +245,14 @@ TEST_CASE("migration 5 rewrites the IN-list CHECKs in place: rows kept, same val
     CHECK_THROWS_AS(sql.exec("UPDATE webhook_queue SET status = 'lost'"), SQLite::Exception);
     CHECK_THROWS_AS(sql.exec("UPDATE webhook_queue SET kind = 'other'"), SQLite::Exception);
     CHECK_NOTHROW(sql.exec("UPDATE webhook_queue SET status = 'pending', kind = 'sync'"));
+
+    // change_log: no AUTOINCREMENT any more; the highest seq ever used moved to meta.
+    CHECK(sql.execAndGet("SELECT count(*) FROM sqlite_schema WHERE sql LIKE '%AUTOINCREMENT%'").getInt() == 0);
+    CHECK(sql.execAndGet("SELECT count(*) FROM change_log").getInt() == 2);
+    CHECK(sql.execAndGet("SELECT value FROM meta WHERE name = 'change_log_seq'").getInt() == 3);
+    CHECK(sql.execAndGet("SELECT count(*) FROM sqlite_sequence WHERE name = 'change_log'").getInt() == 0);
+    CHECK(ephemeral_tables(sql, "INSERT INTO change_log (seq, integration_id, calendar_id, provider_calendar_id, "
+                                "event_id, op, at) VALUES (9, 1, 1, 'c', 'e1', 'delete', 1)") == 0);
 
     // Another connection that had the old schema cached sees the new one.
     auto again = Database::open(path);
