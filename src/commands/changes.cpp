@@ -2,7 +2,8 @@
 // SPEC §4.6, in `seq` order. With --json one compact object per line, built by
 // SQLite (the event snapshot as `events --json` shows it: stored, or read from
 // the event row that still holds it; see sync/event_json.hpp). --follow
-// keeps waiting for new changes until SIGINT/SIGTERM, then exits 0.
+// keeps waiting for new changes until SIGINT/SIGTERM, then exits 0. What it
+// prints is durable (store/change_log.hpp, DurableSnapshot).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include <thread>
 
 #include "commands/commands.hpp"
+#include "store/change_log.hpp"
 #include "sync/event_json.hpp"
 
 namespace calsync {
@@ -75,7 +77,9 @@ std::string text_or_dash(const SQLite::Column& c) {
 }
 
 // Prints changes after `cursor` (at most `budget`, < 0 for all), advancing it.
+// Only durable ones: a change printed must survive a power failure.
 int64_t print_batch(Database& db, bool json, int64_t& cursor, int64_t budget, std::ostream& out) {
+    DurableSnapshot durable(db);
     int64_t printed = 0;
     for (;;) {
         int64_t want = budget < 0 ? kBatch : std::min(kBatch, budget - printed);

@@ -87,6 +87,17 @@ Database::UnsyncedCommits::~UnsyncedCommits() {
     }
 }
 
+void Database::sync_wal() {
+    // SQLite's own handle of the WAL (no second descriptor: closing one would
+    // drop this process's locks on the file).
+    sqlite3_file* wal = nullptr;
+    if (sqlite3_file_control(db_.getHandle(), "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal) != SQLITE_OK || !wal ||
+        !wal->pMethods)
+        return;  // no WAL open: everything read came from the database file, synced by its checkpoint
+    int rc = wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL);
+    if (rc != SQLITE_OK) throw SQLite::Exception("cannot sync the write-ahead log of " + path_.string(), rc);
+}
+
 int Database::schema_version() { return db_.execAndGet("PRAGMA user_version").getInt(); }
 
 void Database::migrate() {

@@ -42,6 +42,12 @@ public:
         Database& db_;
     };
 
+    // fsyncs the WAL: every commit this connection can see is then durable,
+    // including those made under UnsyncedCommits. Call inside a read
+    // transaction (after its first read), before handing out what it read.
+    // Throws SQLite::Exception when the sync fails.
+    void sync_wal();
+
 private:
     Database(const std::filesystem::path& path);
     void migrate();

@@ -19,4 +19,12 @@ void set_change_log_last_seq(SQLite::Database& db, int64_t seq) {
     q.exec();
 }
 
+DurableSnapshot::DurableSnapshot(Database& db) : tx_(db.sql()) {
+    // The first read fixes the snapshot; the WAL then holds every frame it can
+    // see (a checkpoint syncs the database file before readers skip frames),
+    // and the sync makes them durable.
+    db.sql().execAndGet("SELECT max(seq) FROM change_log");
+    db.sync_wal();
+}
+
 }  // namespace calsync

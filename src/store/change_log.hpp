@@ -7,8 +7,11 @@
 #pragma once
 
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Transaction.h>
 
 #include <cstdint>
+
+#include "db/database.hpp"
 
 namespace calsync {
 
@@ -16,5 +19,18 @@ namespace calsync {
 int64_t change_log_last_seq(SQLite::Database& db);
 // Records `seq` as the highest used; call before the transaction commits.
 void set_change_log_last_seq(SQLite::Database& db, int64_t seq);
+
+// A read transaction for handing out changes: everything it sees is durable
+// before it is read. The pages of a sync round commit without an fsync but
+// the last (EventStore::apply), so after a power failure the latest changes
+// may be gone and their numbers given to others; a consumer must never have
+// seen them. While alive, reads on `db` share one snapshot, fsynced.
+class DurableSnapshot {
+public:
+    explicit DurableSnapshot(Database& db);
+
+private:
+    SQLite::Transaction tx_;  // never committed: rolled back (a read) when it goes
+};
 
 }  // namespace calsync

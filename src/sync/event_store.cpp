@@ -144,6 +144,13 @@ int64_t EventStore::delete_exceptions(std::string_view series_id) {
 
 ApplyStats EventStore::apply(const EventPage& page, int64_t generation, const CursorUpdate& update, int64_t now) {
     ApplyStats stats;
+    // Only the page that stores the cursor is fsynced; it makes the round's
+    // earlier pages durable too (the WAL is written in order). A power failure
+    // before it loses pages, never a cursor past them, so the next sync
+    // converges; the change feed hands out only durable changes
+    // (DurableSnapshot).
+    std::optional<Database::UnsyncedCommits> unsynced;
+    if (!update.cursor) unsynced.emplace(db_);
     auto tx = db_.write_transaction();
     log_.integer(7, now);
     // The change log's sequence numbers are taken here, under the write lock,
