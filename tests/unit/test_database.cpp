@@ -246,6 +246,8 @@ TEST_CASE("migration 5 rewrites the IN-list CHECKs in place: rows kept, same val
     CHECK_THROWS_AS(sql.exec("UPDATE webhook_queue SET kind = 'other'"), SQLite::Exception);
     CHECK_NOTHROW(sql.exec("UPDATE webhook_queue SET status = 'pending', kind = 'sync'"));
 
+    CHECK(sql.execAndGet("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'events_start'")
+              .getInt() == 0);
     // change_log: no AUTOINCREMENT any more; the highest seq ever used moved to meta.
     CHECK(sql.execAndGet("SELECT count(*) FROM sqlite_schema WHERE sql LIKE '%AUTOINCREMENT%'").getInt() == 0);
     CHECK(sql.execAndGet("SELECT count(*) FROM change_log").getInt() == 2);
