@@ -13,7 +13,12 @@
 #   SOURCE=emulator: the emulator renders every page on every request.
 # The OAuth token always comes from the emulator (the static server checks none).
 #
-#   bench/sync_full.sh [BUILD=DIR] [RUNS=3] [EVENTS=100000] [SOURCE=static|emulator] [BASE=DIR] [KEEP=1]
+#   bench/sync_full.sh [BUILD=DIR] [RUNS=3] [EVENTS=100000] [SOURCE=static|emulator] [ORDER=id|random] [BASE=DIR] [KEEP=1]
+#
+# ORDER=random (static only) reorders the events across the 40 pages by their
+# reversed id, a fixed order unrelated to the id's: the emulator lists events
+# by id, Google promises no order, and the order ids arrive in decides how
+# much of the (calendar, event id) index every page rewrites.
 #
 # BASE=DIR also times DIR/cmd/calsync (another build, e.g. before a change) in
 # every run, on the same pages and a copy of the same database, as "base".
@@ -22,11 +27,13 @@
 # /usr/bin/time -v), CPU s, the emulator's own time for the 40 requests, and
 # calsync against Node. Timings on a shared machine drift: compare within a run.
 source "$(dirname "$0")/lib.sh"
-bench_args "[BUILD=DIR] [RUNS=N] [EVENTS=N] [SOURCE=static|emulator] [BASE=DIR] [KEEP=1]" "$@"
+bench_args "[BUILD=DIR] [RUNS=N] [EVENTS=N] [SOURCE=static|emulator] [ORDER=id|random] [BASE=DIR] [KEEP=1]" "$@"
 RUNS=${RUNS:-3}
 EVENTS=${EVENTS:-100000}
 SOURCE=${SOURCE:-static}
 case "$SOURCE" in static | emulator) ;; *) die "SOURCE must be static or emulator" ;; esac
+ORDER=${ORDER:-id}
+case "$ORDER" in id) ;; random) [ "$SOURCE" = static ] || die "ORDER=random needs SOURCE=static" ;; *) die "ORDER must be id or random" ;; esac
 EMAIL=bench@example.com
 NODE_REF=1.6  # Node's figure in the issue, seconds
 PAGE_SIZE=2500
@@ -67,6 +74,27 @@ snapshot_pages() {
         n=$((n + 1))
     done
     rm -f "$dir/raw"
+    [ "$ORDER" = random ] && reorder_pages "$dir" "$n"
+    return 0
+}
+
+# reorder_pages DIR N: the items of pages 1..N of DIR sorted by their reversed
+# id, then dealt back into pages of the same sizes (tokens unchanged).
+reorder_pages() {
+    local dir=$1 n=$2 i sizes
+    for i in $(seq 1 "$n"); do jq -c '.items[]' "$dir/p$i.json"; done |
+        jq -sc 'sort_by(.id | explode | reverse) | .[]' >"$dir/items.jsonl"
+    sizes=$(for i in $(seq 1 "$n"); do jq '.items | length' "$dir/p$i.json"; done)
+    local from=1 size
+    i=1
+    for size in $sizes; do
+        sed -n "${from},$((from + size - 1))p" "$dir/items.jsonl" | jq -sc --slurpfile page "$dir/p$i.json" \
+            '$page[0] + {items: .}' >"$dir/p$i.new"
+        mv "$dir/p$i.new" "$dir/p$i.json"
+        from=$((from + size))
+        i=$((i + 1))
+    done
+    rm -f "$dir/items.jsonl"
 }
 
 # SRC: the server every timed client talks to. CALSYNC_RUN_CONFIG: calsync's
@@ -120,6 +148,7 @@ BYTES=$(awk '{ s += $1 } END { print s }' "$T/pages.before")
 echo "== sync_full: $EVENTS events, one Google calendar, $PAGES pages of maxResults=$PAGE_SIZE, served by the $SOURCE server"
 echo "build $BUILD ($BUILD_TYPE); $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg); node $(node --version), googleapis $GOOGLEAPIS_VERSION"
 echo "emulator seed: $seeded"
+[ "$ORDER" = random ] && echo "order: events reordered across the pages by their reversed id (ORDER=random)"
 echo "pages: $PAGES, $BYTES bytes in all ($(calc "$BYTES / 1048576" %.1f) MiB, $(calc "$BYTES / $PAGES / 1024" %.0f) KiB a page), fetched once with curl in $CURL_WALL s"
 [ "$SOURCE" = static ] && echo "static: the pages were fetched from the emulator into files in $SNAPSHOT_S s; lighttpd serves them, identical bytes to every client (server s = 0)"
 echo
