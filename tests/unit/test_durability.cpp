@@ -8,7 +8,11 @@
 
 #include <atomic>
 #include <cstring>
+#include <fstream>
+#include <string>
+#include <vector>
 
+#include "cli/command.hpp"
 #include "store/calendars.hpp"
 #include "store/change_log.hpp"
 #include "support.hpp"
@@ -146,6 +150,21 @@ TEST_CASE("a round's pages are fsynced with its last; the change feed syncs befo
             DurableSnapshot durable(*reader);
             CHECK(g_wal_syncs == at_read + 1);
             CHECK(reader->sql().execAndGet("SELECT count(*) FROM change_log").getInt() == 2);
+        }
+
+        // The command itself, in this process: `calsync changes` syncs the WAL
+        // before it prints (one read of the feed, one sync).
+        {
+            std::ofstream(dir / "calsync.conf") << "db = \"" << (dir / "calsync.db").string() << "\"\n";
+            std::string config = (dir / "calsync.conf").string();
+            std::vector<std::string> args = {"calsync", "--config", config, "-q", "changes", "--limit", "1"};
+            std::vector<char*> argv;
+            for (auto& a : args) argv.push_back(a.data());
+            argv.push_back(nullptr);
+            char* envp[] = {nullptr};
+            int at_command = g_wal_syncs;
+            CHECK(run_main(int(args.size()), argv.data(), envp) == 0);
+            CHECK(g_wal_syncs == at_command + 1);
         }
 
         before = g_wal_syncs;
