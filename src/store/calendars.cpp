@@ -1,10 +1,9 @@
 #include "store/calendars.hpp"
 
-#include "store/change_log.hpp"
-
 #include <algorithm>
 
 #include "errors.hpp"
+#include "store/change_log.hpp"
 #include "sync/event_json.hpp"
 
 namespace calsync {

@@ -101,8 +101,8 @@ std::string format_rfc3339(int64_t unix_seconds) {
     int64_t days = unix_seconds >= 0 ? unix_seconds / 86400 : -((-unix_seconds + 86399) / 86400);
     int64_t secs = unix_seconds - days * 86400;
     Civil c = civil_from_days(days);
-    char buf[40];
     if (c.y < 0 || c.y > 9999) {
+        char buf[40];
         std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02dZ", static_cast<long long>(c.y), c.m, c.d,
                       static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60), static_cast<int>(secs % 60));
         return buf;
